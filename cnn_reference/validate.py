@@ -17,7 +17,9 @@ POOL_MODES = ("max", "average")
 
 
 def _rank(name: str, array: Any, rank: int, layout: str) -> np.ndarray:
-    array = np.asarray(array)
+    # Lists would pass np.asarray but break the notebook's solutions (they read .shape).
+    if not isinstance(array, np.ndarray):
+        raise ValueError(f"{name} must be a NumPy array of rank {rank} {layout}, got {type(array).__name__}")
     if array.ndim != rank:
         raise ValueError(f"{name} must have rank {rank} {layout}, got shape {array.shape}")
     return array
@@ -60,8 +62,10 @@ def check_conv_single_step(a_slice_prev: Any, W: Any, b: Any) -> None:
     W = _rank("W", W, 3, "(f, f, n_C_prev)")
     if a_slice_prev.shape != W.shape:
         raise ValueError(f"a_slice_prev {a_slice_prev.shape} and W {W.shape} must have the same shape")
-    if np.size(b) != 1:
-        raise ValueError(f"b must hold exactly one number, got shape {np.shape(b)}")
+    # A NumPy array, not a Python number: the notebook's solution reads it with b.item().
+    if not isinstance(b, (np.ndarray, np.generic)) or b.size != 1:
+        got = f"shape {b.shape}" if isinstance(b, np.ndarray) else type(b).__name__
+        raise ValueError(f"b must be a NumPy array holding exactly one number, shape (1, 1, 1), got {got}")
 
 
 def check_conv_forward(A_prev: Any, W: Any, b: Any, hparameters: Any) -> None:
