@@ -1,0 +1,151 @@
+"""Grader-side checks: what each exercise scores and why.  Pure: plain data in, results out.
+
+``check_exercise`` takes the cases an exercise was graded on and the recorded calls
+(``autograder.untrusted.calls.call_case`` records, decoded) and decides, case by case:
+the call raised -> fail with the student's traceback; an input was changed in place -> fail;
+the return value breaks the contract (type, cache, scalar) -> fail with a hint; else each
+output is compared with the answer key (rtol=1e-5, atol=1e-7; masks exactly, as booleans).
+The score follows ``checks.scoring.partial_credit``.  A failing exercise is diagnosed against
+the catalog of known mistakes (``autograder.mistakes``).
+"""
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any, Iterable
+
+import numpy as np
+
+from .cases import Case
+from .checks.diagnose import PUBLISHED_ONLY, PUBLISHED_ONLY_HINT, matching_mistakes, published_only
+from .checks.result import CaseResult, ExerciseResult, error_result, missing_result, timeout_result
+from .checks.scoring import partial_credit
+from .checks.verdict import check_case, expected_outputs
+from .exercises import EXERCISES
+from .mistakes import SOLUTIONS_FILE
+
+__all__ = ["Case", "CaseResult", "ExerciseResult", "check_exercise", "check_padding_figure", "error_result",
+           "helper_source", "missing_result", "timeout_result"]
+
+
+def _not_implemented(outcome: dict[str, Any]) -> bool:
+    return bool(outcome.get("error")) and outcome["error"].get("type") == "NotImplementedError"
+
+
+def check_exercise(exercise: str, cases: list[Case], outcomes: list[dict[str, Any]],
+                   own_helper_outcomes: list[dict[str, Any]] | None = None) -> ExerciseResult:
+    """Score one exercise from its cases and the student's recorded calls.
+
+    exercise -- a function exercise's name (a key of EXERCISES)
+    cases -- the cases it was graded on (autograder.cases.cases_for)
+    outcomes -- one call_case record per case, the function run with the answer key's helpers
+    own_helper_outcomes -- the same calls with the student's own helpers (exercises with helpers
+        only); used for feedback, never for the score
+    """
+    spec = EXERCISES[exercise]
+    if len(outcomes) != len(cases) or not cases:
+        return error_result(exercise, f"grader error: {len(outcomes)} outcomes for {len(cases)} cases")
+    if all(_not_implemented(o) for o in outcomes):
+        return missing_result(exercise, f"{exercise}: not implemented yet (it raises NotImplementedError). "
+                                         f"Write your code between the START and END CODE HERE markers.")
+    expected = [expected_outputs(case) for case in cases]
+    checked = [check_case(case, outcome, want) for case, outcome, want in zip(cases, outcomes, expected)]
+    results = [result for result, _ in checked]
+    hints = list(dict.fromkeys(hint for _, hint in checked if hint))
+    passed = sum(r.passed for r in results)
+    score = partial_credit(spec.points, passed, len(results), spec.granularity)
+    if passed == len(results):
+        status = "passed"
+    elif all(o.get("error") for o in outcomes):
+        status = "error"
+    else:
+        status = "failed"
+
+    diagnosis: list[str] = []
+    if status != "passed":
+        for mistake in matching_mistakes(cases, outcomes, expected):
+            diagnosis.append(mistake.name)
+            hints.append(f"Likely mistake, {mistake.name}: {mistake.hint}")
+        if not diagnosis and published_only(results):
+            diagnosis.append(PUBLISHED_ONLY)
+            hints.append(f"Likely mistake, {PUBLISHED_ONLY}: {PUBLISHED_ONLY_HINT}")
+    if own_helper_outcomes is not None and spec.helpers:
+        note = _own_helper_note(exercise, cases, results, own_helper_outcomes, expected)
+        if note:
+            hints.append(note)
+    feedback = _feedback(exercise, score, spec.points, results, hints)
+    return ExerciseResult(score, spec.points, status, feedback, diagnosis, exercise, tuple(results))
+
+
+def _own_helper_note(exercise: str, cases: list[Case], isolated: list[CaseResult],
+                     own_outcomes: list[dict[str, Any]], expected: list[dict[str, np.ndarray]]) -> str:
+    """Feedback when the student's own helpers are what breaks this exercise."""
+    if len(own_outcomes) != len(cases):
+        return ""
+    own = [check_case(c, o, e)[0] for c, o, e in zip(cases, own_outcomes, expected)]
+    if not any(i.passed and not o.passed for i, o in zip(isolated, own)):
+        return ""
+    helpers = EXERCISES[exercise].helpers
+    # The helpers named in the student's tracebacks are the likely culprits; else name them all.
+    in_traceback = [h for h in helpers if any(re.search(rf"\bin {h}\b", line) for r in own for line in r.traceback)]
+    culprits = " and ".join(in_traceback or helpers)
+    given = " and ".join(helpers)
+    return (f"Your {exercise} is right with the answer key's {given} but fails with your own: "
+            f"fix {culprits} (its own check tells you what is wrong).")
+
+
+def _feedback(exercise: str, score: float, points: float, results: list[CaseResult], hints: list[str]) -> str:
+    passed = sum(r.passed for r in results)
+    lines = [f"{exercise}: {score:g} / {points:g} points ({passed} of {len(results)} cases passed)"]
+    for r in results:
+        lines.append(f"  {'pass' if r.passed else 'FAIL'}  [{r.kind}] {r.label}"
+                     + ("" if r.passed else f": {r.problem}"))
+        lines += [f"        {line}" for line in r.traceback]
+    lines += [f"  Hint: {hint}" for hint in hints]
+    return "\n".join(lines)
+
+
+def check_padding_figure(figures: list[dict[str, Any]]) -> ExerciseResult:
+    """Pass if some figure has two axes titled `x` and `x_pad` whose images are an array and its
+    zero-padding by some p >= 1 (figures: autograder.untrusted.figures.extract_figures data)."""
+    points = EXERCISES["padding_figure"].points
+    for figure in figures:
+        images = {str(ax.get("title", "")).strip(): ax.get("images") or [] for ax in figure.get("axes", [])}
+        if "x" in images and "x_pad" in images and images["x"] and images["x_pad"]:
+            problem = _padding_problem(np.asarray(images["x"][0], dtype=float),
+                                       np.asarray(images["x_pad"][0], dtype=float))
+            if not problem:
+                return ExerciseResult(points, points, "passed", "padding_figure: the figure shows x and x_pad. "
+                                      f"{points:g} / {points:g} points", [], "padding_figure")
+            return ExerciseResult(0.0, points, "failed", f"padding_figure: 0 / {points:g} points: {problem}",
+                                  [], "padding_figure")
+    return ExerciseResult(0.0, points, "failed",
+                          f"padding_figure: 0 / {points:g} points: no figure with two images titled 'x' "
+                          f"and 'x_pad' was found (draw them with fig, axarr = plt.subplots(1, 2)).",
+                          [], "padding_figure")
+
+
+def _padding_problem(x: np.ndarray, x_pad: np.ndarray) -> str:
+    if x.ndim != 2 or x_pad.ndim != 2:
+        return "the images should be 2-D (one channel of one example)"
+    grow = np.subtract(x_pad.shape, x.shape)
+    if grow[0] != grow[1] or grow[0] < 2 or grow[0] % 2:
+        return f"x_pad's image ({x_pad.shape}) is not x's image ({x.shape}) with the same padding on every side"
+    if not np.allclose(np.pad(x, grow[0] // 2), x_pad, rtol=1e-5, atol=1e-7):
+        return "x_pad's image is not x's image surrounded by zeros"
+    return ""
+
+
+def helper_source(names: Iterable[str]) -> str:
+    """Source text defining the answer key's functions `names` (needs only numpy), for the sandbox.
+
+    Taken from cnn_reference/notebook_solutions.py with ast, so it is the notebook's own code.
+    """
+    source = SOLUTIONS_FILE.read_text(encoding="utf-8")
+    wanted = set(names)
+    functions = {node.name: ast.get_source_segment(source, node) for node in ast.parse(source).body
+                 if isinstance(node, ast.FunctionDef) and node.name in wanted}
+    missing = wanted - functions.keys()
+    if missing:
+        raise ValueError(f"no answer-key function named {sorted(missing)}")
+    return "import numpy as np\n\n\n" + "\n\n\n".join(functions[name] for name in sorted(functions)) + "\n"

@@ -1,0 +1,54 @@
+"""What checking one exercise produces, and the results of exercises that never produced outcomes."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..exercises import EXERCISES
+
+Status = Literal["passed", "failed", "error", "timeout", "missing"]
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    label: str
+    kind: str                   # "seeded" | "hidden"
+    passed: bool
+    problem: str = ""           # what kind of mismatch: never hidden inputs or expected values
+    traceback: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    score: float
+    max_score: float
+    status: Status
+    feedback: str
+    diagnosis: list[str]
+    exercise: str = ""
+    cases: tuple[CaseResult, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record results.json stores: exactly score, max_score, status, feedback, diagnosis."""
+        return {"score": self.score, "max_score": self.max_score, "status": self.status,
+                "feedback": self.feedback, "diagnosis": list(self.diagnosis)}
+
+
+def _zero(exercise: str, status: Status, feedback: str) -> ExerciseResult:
+    return ExerciseResult(0.0, EXERCISES[exercise].points, status, feedback, [], exercise)
+
+
+def missing_result(exercise: str, message: str) -> ExerciseResult:
+    """The exercise's function (or figure) is not in the submission."""
+    return _zero(exercise, "missing", message)
+
+
+def timeout_result(exercise: str, seconds: float) -> ExerciseResult:
+    return _zero(exercise, "timeout",
+                 f"{exercise} was stopped after {seconds:g} s (time limit): look for an endless loop "
+                 f"or loops over far more elements than the arrays have.")
+
+
+def error_result(exercise: str, message: str) -> ExerciseResult:
+    """The exercise could not be graded because of the submission (e.g. memory limit, crash)."""
+    return _zero(exercise, "error", message)

@@ -1,0 +1,52 @@
+"""The matplotlib figures a notebook drew, as plain data (for the padding-figure check).
+
+Runs beside student code, so it imports nothing from the grader, and it never imports
+matplotlib itself: if the student's code did not import it, there are no figures.  With the
+inline backend a figure is closed after its cell, but the objects stay reachable from the
+notebook's globals (``fig, axarr = plt.subplots(1, 2)``), so both are searched.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import numpy as np
+
+MAX_FIGURES = 50
+
+
+def _candidates(value: Any) -> list[Any]:
+    """The value itself and, one level down, the items of a list, tuple or object array."""
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return list(value.flat[:MAX_FIGURES])
+    if isinstance(value, (list, tuple)):
+        return list(value[:MAX_FIGURES])
+    return [value]
+
+
+def _image_array(image: Any) -> np.ndarray:
+    return np.array(np.ma.getdata(image.get_array()), dtype=float)
+
+
+def extract_figures(namespace: dict) -> list[dict]:
+    """[{"axes": [{"title": str, "images": [ndarray]}]}] for every Figure reachable from
+    `namespace` (directly, through an Axes, or inside a list / tuple / object array) or open in pyplot."""
+    if "matplotlib.figure" not in sys.modules:
+        return []
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    figures: dict[int, Any] = {}
+    for value in list(namespace.values()):
+        for item in _candidates(value):
+            figure = item if isinstance(item, Figure) else item.figure if isinstance(item, Axes) else None
+            if figure is not None and len(figures) < MAX_FIGURES:
+                figures.setdefault(id(figure), figure)
+    if "matplotlib.pyplot" in sys.modules:
+        pyplot = sys.modules["matplotlib.pyplot"]
+        for number in pyplot.get_fignums()[:MAX_FIGURES]:
+            figure = pyplot.figure(number)
+            figures.setdefault(id(figure), figure)
+    return [{"axes": [{"title": str(ax.get_title()), "images": [_image_array(im) for im in ax.get_images()]}
+                      for ax in figure.get_axes()]}
+            for figure in figures.values()]
