@@ -31,12 +31,14 @@ test: $(STAMP) system-packages
 # The answer key's loop version is extracted from the source notebook (one source of truth).
 reference: $(STAMP)
 	$(PY) -m cnn_reference.extract
+	$(PY) -m cnn_reference.visible_expected
 
 expected: $(STAMP)
 	$(PY) -m autograder.expected
 
+# nbgrader runs `alembic` from PATH to create the gradebook, hence the venv's bin first.
 release: $(STAMP)
-	$(VENV)/bin/nbgrader generate_assignment cnn_step_by_step --force --create
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/nbgrader generate_assignment cnn_step_by_step --force
 
 benchmarks: $(STAMP) system-packages
 	$(PY) benchmarks/reference_speed.py

@@ -15,7 +15,8 @@ def zero_pad(X, pad):
     X_pad -- padded images, array of shape (m, n_H + 2*pad, n_W + 2*pad, n_C)
     """
     # Pad axis 1 (height) and axis 2 (width) only: the batch and channel axes keep their size.
-    ### START CODE HERE ### (≈ 1 line)
+    # (≈ 1 line)
+    ### START CODE HERE ###
     X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="constant", constant_values=0)
     ### END CODE HERE ###
 
@@ -37,7 +38,8 @@ def conv_single_step(a_slice_prev, W, b):
     # s: element-wise product of the slice and the filter; Z: the sum of all entries of s;
     # then add the bias once. b is a (1, 1, 1) array: b.item() turns it into a number
     # (float(b) raises TypeError on NumPy >= 2.4).
-    ### START CODE HERE ### (≈ 3 lines)
+    # (≈ 3 lines)
+    ### START CODE HERE ###
     s = a_slice_prev * W
     Z = np.sum(s)
     Z = Z + b.item()
@@ -67,7 +69,8 @@ def conv_forward(A_prev, W, b, hparameters):
     # For each example i, output row h, column w and filter c: find the corners of the slice
     # (they move by `stride`), cut a_slice_prev from a_prev_pad, and set Z[i, h, w, c] with
     # conv_single_step, using filter c and bias c.
-    ### START CODE HERE ### (≈ 18 lines)
+    # (≈ 18 lines)
+    ### START CODE HERE ###
     (m, n_H_prev, n_W_prev, n_C_prev) = A_prev.shape
     (f, f, n_C_prev, n_C) = W.shape
     stride = hparameters["stride"]
@@ -113,7 +116,8 @@ def pool_forward(A_prev, hparameters, mode="max"):
     # Read the dimensions, f and stride; compute n_H and n_W (floor division, no padding);
     # A starts as zeros. For each example, output row h, column w and channel c: cut the
     # f x f window of channel c (corners move by `stride`) and take its max or its mean.
-    ### START CODE HERE ### (≈ 17 lines)
+    # (≈ 17 lines)
+    ### START CODE HERE ###
     (m, n_H_prev, n_W_prev, n_C) = A_prev.shape
     f = hparameters["f"]
     stride = hparameters["stride"]
@@ -160,7 +164,8 @@ def conv_backward(dZ, cache):
     # (h, w) (corners move by `stride`) receives W[..., c] * dZ[i, h, w, c]; dW[..., c] gathers
     # the window of a_prev_pad times dZ[i, h, w, c]; db[..., c] gathers dZ[i, h, w, c].
     # Finally strip the padding: keep pad:pad + n_H_prev rows (pad may be 0).
-    ### START CODE HERE ### (≈ 24 lines)
+    # (≈ 24 lines)
+    ### START CODE HERE ###
     (A_prev, W, b, hparameters) = cache
     (m, n_H_prev, n_W_prev, n_C_prev) = A_prev.shape
     (f, f, n_C_prev, n_C) = W.shape
@@ -204,7 +209,9 @@ def create_mask_from_window(x):
     Returns:
     mask -- boolean array of shape (f, f), True wherever x equals its maximum (every tied maximum)
     """
-    ### START CODE HERE ### (≈ 1 line)
+    # Compare x with its largest entry: the result is True at every tied maximum.
+    # (≈ 1 line)
+    ### START CODE HERE ###
     mask = x == np.max(x)
     ### END CODE HERE ###
 
@@ -224,7 +231,8 @@ def distribute_value(dz, shape):
     """
     # Read n_H and n_W from shape, compute the share of each entry (true division, not //),
     # and fill an array of that shape with it.
-    ### START CODE HERE ### (≈ 3 lines)
+    # (≈ 3 lines)
+    ### START CODE HERE ###
     (n_H, n_W) = shape
     average = dz / (n_H * n_W)
     a = np.ones(shape) * average
@@ -249,7 +257,8 @@ def pool_backward(dA, cache, mode="max"):
     # row h, column w and channel c, the window at (h, w) (corners move by `stride`) receives:
     # in "max" mode, dA[i, h, w, c] where create_mask_from_window is True; in "average" mode,
     # distribute_value(dA[i, h, w, c], (f, f)). Windows may overlap: add (+=), never assign.
-    ### START CODE HERE ### (≈ 22 lines)
+    # (≈ 22 lines)
+    ### START CODE HERE ###
     (A_prev, hparameters) = cache
     stride = hparameters["stride"]
     f = hparameters["f"]

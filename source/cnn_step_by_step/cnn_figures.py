@@ -1,0 +1,104 @@
+"""Figures for the notebook: edge detection on a photograph and a 6x6 toy image, and LeNet-5.
+
+Needs only numpy and matplotlib; the photograph ships inside matplotlib, nothing is downloaded.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import cbook
+from matplotlib.patches import FancyArrowPatch, Rectangle
+
+VERTICAL_EDGE = np.array([[1.0, 0.0, -1.0], [1.0, 0.0, -1.0], [1.0, 0.0, -1.0]])
+
+
+def correlate2d(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """
+    "Valid" cross-correlation of one grayscale image with one filter (no padding, stride 1).
+
+    Arguments:
+    image -- array of shape (H, W)
+    kernel -- array of shape (f, f)
+
+    Returns:
+    out -- array of shape (H - f + 1, W - f + 1); out[h, w] = sum(image[h:h+f, w:w+f] * kernel)
+    """
+    windows = np.lib.stride_tricks.sliding_window_view(image, kernel.shape)
+    return np.einsum("hwij,ij->hw", windows, kernel)
+
+
+def load_photograph() -> np.ndarray:
+    """Grace Hopper's portrait from matplotlib's sample data, grayscale in [0, 1], shape (600, 512)."""
+    with cbook.get_sample_data("grace_hopper.jpg") as file:
+        rgb = plt.imread(file).astype(float) / 255.0
+    return rgb @ np.array([0.299, 0.587, 0.114])
+
+
+def show_photograph_edges(photo: np.ndarray, kernels: dict[str, np.ndarray]) -> plt.Figure:
+    """The photograph beside its cross-correlation with each named filter (absolute response)."""
+    fig, axes = plt.subplots(1, 1 + len(kernels), figsize=(4 * (1 + len(kernels)), 4))
+    axes[0].imshow(photo, cmap="gray")
+    axes[0].set_title(f"photograph {photo.shape}")
+    for ax, (name, kernel) in zip(axes[1:], kernels.items()):
+        response = np.abs(correlate2d(photo, kernel))
+        # Clip the brightest 1% so that the edges, not a few outliers, set the contrast.
+        ax.imshow(response, cmap="gray", vmax=np.percentile(response, 99))
+        ax.set_title(f"|{name}| {response.shape}")
+    for ax in axes:
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def show_matrices(named: dict[str, np.ndarray]) -> plt.Figure:
+    """Small matrices side by side as heat maps, each entry written in its square."""
+    fig, axes = plt.subplots(1, len(named), figsize=(3.2 * len(named), 3.2))
+    for ax, (name, matrix) in zip(axes, named.items()):
+        ax.imshow(matrix, cmap="gray")
+        for (i, j), value in np.ndenumerate(matrix):
+            # Dark text on light squares, light text on dark ones.
+            light = value > (matrix.min() + matrix.max()) / 2
+            ax.text(j, i, f"{value:g}", ha="center", va="center", color="black" if light else "white")
+        ax.set_title(f"{name} {matrix.shape}")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    return fig
+
+
+# (label, height, width, depth) of LeNet-5's volumes; depth is drawn as the box's thickness.
+LENET5 = (
+    ("input\n32x32x1", 32, 32, 1),
+    ("CONV 5x5, 6 filters\n28x28x6", 28, 28, 6),
+    ("AVG POOL 2x2, s=2\n14x14x6", 14, 14, 6),
+    ("CONV 5x5, 16 filters\n10x10x16", 10, 10, 16),
+    ("AVG POOL 2x2, s=2\n5x5x16", 5, 5, 16),
+    ("FC\n120", 120, 1, 1),
+    ("FC\n84", 84, 1, 1),
+    ("softmax\n10", 10, 1, 1),
+)
+
+
+def draw_lenet5() -> plt.Figure:
+    """A LeNet-5-style network: CONV and POOL blocks shrink height and width, deepen channels, then FC."""
+    fig, ax = plt.subplots(figsize=(13, 4))
+    x = 0.0
+    previous_right = None
+    for label, height, width, depth in LENET5:
+        dense = width == 1
+        # Volumes are drawn to scale (height and depth); dense layers as thin bars scaled down.
+        h = height / 3.2 if dense else height
+        w = 2.0 if dense else width / 3 + depth / 2
+        box = Rectangle((x, -h / 2), w, h, facecolor="tab:orange" if dense else "tab:blue", alpha=0.6)
+        ax.add_patch(box)
+        ax.text(x + w / 2, -26, label, ha="center", va="top", fontsize=8)
+        if previous_right is not None:
+            ax.add_patch(FancyArrowPatch((previous_right, 0), (x, 0), arrowstyle="->", mutation_scale=12))
+        previous_right = x + w
+        x += w + 7
+    ax.set_xlim(-2, x)
+    ax.set_ylim(-38, 26)
+    ax.axis("off")
+    ax.set_title("LeNet-5: (CONV -> POOL) x 2, then fully connected layers; n_H, n_W shrink while n_C grows")
+    fig.tight_layout()
+    return fig
