@@ -91,15 +91,20 @@ def torch_steps(x: Inputs) -> dict[str, Callable[[], object]]:
     return {"conv": conv, "max pool": pool(F.max_pool2d), "average pool": pool(F.avg_pool2d)}
 
 
-def best_of(step: Callable[[], object], repeats: int) -> float:
-    """The fastest of `repeats` runs, in seconds (after one warm-up run)."""
-    step()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+def best_of(steps: list[Callable[[], object]], repeats: int) -> list[float]:
+    """The fastest of `repeats` runs of each step, in seconds, after one warm-up run each.
+
+    The steps take turns, so that a machine whose load drifts during the run slows them alike.
+    """
+    best = [float("inf")] * len(steps)
+    for step in steps:
         step()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    for _ in range(repeats):
+        for k, step in enumerate(steps):
+            start = time.perf_counter()
+            step()
+            best[k] = min(best[k], time.perf_counter() - start)
+    return best
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,9 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(header))
     missed = []
     for name in vectorized_steps:
-        loop_time = scale * best_of(lambda: loop_steps[name](small), min(args.repeats, 2))
-        vectorized_time = best_of(lambda: vectorized_steps[name](x), args.repeats)
-        torch_time = best_of(reference_steps[name], args.repeats)
+        (loop_time,) = best_of([lambda: loop_steps[name](small)], min(args.repeats, 2))
+        loop_time *= scale
+        vectorized_time, torch_time = best_of([lambda: vectorized_steps[name](x), reference_steps[name]], args.repeats)
         vs_torch, vs_loop = vectorized_time / torch_time, loop_time / vectorized_time
         print(f"{name:<14}{loop_time * 1e3:>13.0f} ms{vectorized_time * 1e3:>10.1f} ms{torch_time * 1e3:>8.1f} ms"
               f"{vs_torch:>10.1f}x{vs_loop:>10.0f}x")

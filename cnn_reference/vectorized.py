@@ -1,10 +1,16 @@
 """The answer key without Python loops over pixels: used wherever speed matters.
 
-Windows are strided views (``sliding_window_view``), contractions are ``einsum`` and the
-backward passes scatter-add one kernel offset at a time, so the only Python loops run over
-the f*f offsets of a window, never over the output pixels.  Must agree with ``loops`` to 1e-10.
+- A convolution is one matrix product: the windows of the padded input laid out as rows (read
+  through a strided view, copied once) times the filters reshaped to (f * f * n_C_prev, n_C).
+- Pooling, and every backward pass that sends gradients back to overlapping windows, works one
+  window offset (di, dj) at a time: the entries at that offset of all windows form one strided
+  slice of the input.  So the only Python loops run over the f * f offsets, never over pixels.
+
+Must agree with ``loops`` to 1e-10 (tests/test_reference_geometry.py).
 """
 from __future__ import annotations
+
+from typing import Iterator
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -12,22 +18,35 @@ from numpy.lib.stride_tricks import sliding_window_view
 from .validate import validated
 
 
-def _windows(X: np.ndarray, f: int, stride: int) -> np.ndarray:
-    """Every f x f window of X, moved by stride: shape (m, n_H, n_W, n_C, f, f), a view."""
-    return sliding_window_view(X, (f, f), axis=(1, 2))[:, ::stride, ::stride]
+def _output_size(n_prev: int, f: int, pad: int, stride: int) -> int:
+    return (n_prev - f + 2 * pad) // stride + 1
 
 
-def _scatter_windows(contributions: np.ndarray, out_shape: tuple, stride: int) -> np.ndarray:
-    """Add each window's (f, f) contribution back at the window's place (the adjoint of _windows).
+def _window_rows(X: np.ndarray, f: int, stride: int) -> np.ndarray:
+    """Every f x f window of X (m, n_H_prev, n_W_prev, n_C), moved by stride, as one row each:
+    shape (m * n_H * n_W, f * f * n_C), entries in a filter's (row, column, channel) order."""
+    view = sliding_window_view(X, (f, f), axis=(1, 2))[:, ::stride, ::stride]  # (m, n_H, n_W, n_C, f, f)
+    m, n_H, n_W, n_C = view.shape[:4]
+    return view.transpose(0, 1, 2, 4, 5, 3).reshape(m * n_H * n_W, f * f * n_C)
 
-    contributions -- shape (m, n_H, n_W, n_C, f, f); out_shape -- (m, n_H_in, n_W_in, n_C)
-    """
-    _, n_H, n_W, _, f, _ = contributions.shape
-    out = np.zeros(out_shape)
+
+def _offsets(f: int, stride: int, n_H: int, n_W: int) -> Iterator[tuple[int, int, tuple]]:
+    """For each offset (di, dj) inside a window, the index that picks from an (m, n_H_prev, n_W_prev, n_C)
+    array the entry at that offset of every window: an (m, n_H, n_W, n_C) strided slice."""
     for di in range(f):
         for dj in range(f):
-            out[:, di:di + stride * n_H:stride, dj:dj + stride * n_W:stride, :] += contributions[..., di, dj]
-    return out
+            yield di, dj, np.s_[:, di:di + stride * n_H:stride, dj:dj + stride * n_W:stride, :]
+
+
+def _pooled(A_prev: np.ndarray, f: int, stride: int, mode: str) -> np.ndarray:
+    """Max or mean of every f x f window of A_prev (m, n_H_prev, n_W_prev, n_C): (m, n_H, n_W, n_C)."""
+    n_H, n_W = _output_size(A_prev.shape[1], f, 0, stride), _output_size(A_prev.shape[2], f, 0, stride)
+    first, *others = (A_prev[at] for _, _, at in _offsets(f, stride, n_H, n_W))
+    combine = np.maximum if mode == "max" else np.add
+    A = first.astype(np.float64)
+    for entries in others:
+        combine(A, entries, out=A)
+    return A if mode == "max" else A / (f * f)
 
 
 @validated
@@ -39,7 +58,7 @@ def zero_pad(X: np.ndarray, pad: int) -> np.ndarray:
 @validated
 def conv_single_step(a_slice_prev: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.float64:
     """sum(a_slice_prev * W) + b as a NumPy scalar. a_slice_prev, W: (f, f, n_C_prev); b: (1, 1, 1)."""
-    return np.float64(np.einsum("ijk,ijk->", a_slice_prev, W) + np.asarray(b).item())
+    return np.float64(np.einsum("ijk,ijk->", a_slice_prev, W) + b.item())
 
 
 @validated
@@ -47,19 +66,19 @@ def conv_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray, hparameters: 
     """Convolution forward. A_prev: (m, n_H_prev, n_W_prev, n_C_prev); W: (f, f, n_C_prev, n_C);
     b: (1, 1, 1, n_C). Returns Z: (m, n_H, n_W, n_C) with n_H = (n_H_prev - f + 2*pad) // stride + 1,
     and cache = (A_prev, W, b, hparameters)."""
-    f, stride, pad = W.shape[0], hparameters["stride"], hparameters["pad"]
-    windows = _windows(zero_pad(A_prev, pad), f, stride)
-    Z = np.einsum("mhwcij,ijcn->mhwn", windows, W, optimize=True) + b.reshape(1, 1, 1, -1)
-    return Z.astype(np.float64, copy=False), (A_prev, W, b, hparameters)
+    f, n_C = W.shape[0], W.shape[3]
+    stride, pad = hparameters["stride"], hparameters["pad"]
+    m, n_H_prev, n_W_prev, _ = A_prev.shape
+    n_H, n_W = _output_size(n_H_prev, f, pad, stride), _output_size(n_W_prev, f, pad, stride)
+    Z = _window_rows(zero_pad(A_prev, pad), f, stride) @ W.reshape(-1, n_C) + b.reshape(1, n_C)
+    return Z.reshape(m, n_H, n_W, n_C).astype(np.float64, copy=False), (A_prev, W, b, hparameters)
 
 
 @validated
 def pool_forward(A_prev: np.ndarray, hparameters: dict, mode: str = "max") -> tuple:
     """Pooling forward. A_prev: (m, n_H_prev, n_W_prev, n_C). Returns A: (m, n_H, n_W, n_C) with
     n_H = (n_H_prev - f) // stride + 1, and cache = (A_prev, hparameters)."""
-    windows = _windows(A_prev, hparameters["f"], hparameters["stride"])
-    reduce = np.max if mode == "max" else np.mean
-    return reduce(windows, axis=(4, 5)).astype(np.float64, copy=False), (A_prev, hparameters)
+    return _pooled(A_prev, hparameters["f"], hparameters["stride"], mode), (A_prev, hparameters)
 
 
 @validated
@@ -68,13 +87,19 @@ def conv_backward(dZ: np.ndarray, cache: tuple) -> tuple:
     Returns dA_prev: (m, n_H_prev, n_W_prev, n_C_prev), dW: (f, f, n_C_prev, n_C), db: (1, 1, 1, n_C)."""
     A_prev, W, b, hparameters = cache
     f, stride, pad = W.shape[0], hparameters["stride"], hparameters["pad"]
-    A_prev_pad = zero_pad(A_prev, pad)
-    dW = np.einsum("mhwcij,mhwn->ijcn", _windows(A_prev_pad, f, stride), dZ, optimize=True)
-    db = dZ.sum(axis=(0, 1, 2)).reshape(np.shape(b))
-    contributions = np.einsum("mhwn,ijcn->mhwcij", dZ, W, optimize=True)
-    dA_prev_pad = _scatter_windows(contributions, A_prev_pad.shape, stride)
+    m, n_H, n_W, n_C = dZ.shape
     n_H_prev, n_W_prev = A_prev.shape[1:3]
-    return dA_prev_pad[:, pad:pad + n_H_prev, pad:pad + n_W_prev, :], dW, db
+    A_prev_pad = zero_pad(A_prev, pad)
+    dZ_rows = dZ.reshape(-1, n_C)                      # one row per output pixel
+    dW = (_window_rows(A_prev_pad, f, stride).T @ dZ_rows).reshape(W.shape)
+    db = dZ.sum(axis=(0, 1, 2)).reshape(b.shape)
+    # Each output pixel sends W * dZ back to its window: (m, n_H, n_W, f, f, n_C_prev).
+    window_grads = (dZ_rows @ W.reshape(-1, n_C).T).reshape(m, n_H, n_W, f, f, -1)
+    dA_prev_pad = np.zeros(A_prev_pad.shape)
+    for di, dj, at in _offsets(f, stride, n_H, n_W):
+        dA_prev_pad[at] += window_grads[:, :, :, di, dj]   # windows overlap: add, never assign
+    dA_prev = dA_prev_pad[:, pad:pad + n_H_prev, pad:pad + n_W_prev, :]
+    return dA_prev, dW.astype(np.float64, copy=False), db.astype(np.float64, copy=False)
 
 
 @validated
@@ -93,13 +118,18 @@ def distribute_value(dz: float, shape: tuple) -> np.ndarray:
 def pool_backward(dA: np.ndarray, cache: tuple, mode: str = "max") -> np.ndarray:
     """Pooling backward. dA: (m, n_H, n_W, n_C); cache from pool_forward.
     Returns dA_prev: (m, n_H_prev, n_W_prev, n_C). Max mode routes dA to every entry equal to
-    its window's maximum (the x == max(x) convention, so tied maxima each get the full dA)."""
+    its window's maximum (the x == max(x) convention, so tied maxima each get the full dA);
+    average mode spreads dA / (f * f) over the window."""
     A_prev, hparameters = cache
     f, stride = hparameters["f"], hparameters["stride"]
-    grad = dA[..., None, None]
+    _, n_H, n_W, _ = dA.shape
+    dA_prev = np.zeros(A_prev.shape)
     if mode == "max":
-        windows = _windows(A_prev, f, stride)
-        contributions = (windows == windows.max(axis=(4, 5), keepdims=True)) * grad
+        window_max = _pooled(A_prev, f, stride, "max")
+        for _, _, at in _offsets(f, stride, n_H, n_W):
+            dA_prev[at] += (A_prev[at] == window_max) * dA   # windows may overlap: add
     else:
-        contributions = np.broadcast_to(grad / (f * f), dA.shape + (f, f))
-    return _scatter_windows(contributions, np.shape(A_prev), stride)
+        share = dA / (f * f)
+        for _, _, at in _offsets(f, stride, n_H, n_W):
+            dA_prev[at] += share
+    return dA_prev

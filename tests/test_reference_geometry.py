@@ -87,7 +87,7 @@ def test_zero_pad_agrees_and_keeps_x_inside_a_zero_border(pad: int) -> None:
     assert np.abs(X_pad).sum() == pytest.approx(np.abs(X).sum(), abs=1e-12)
 
 
-@pytest.mark.parametrize("f, n_C_prev", itertools.product(range(1, 6), range(1, 5)))
+@pytest.mark.parametrize("f, n_C_prev", list(itertools.product(range(1, 6), range(1, 5))))
 def test_conv_single_step_agrees_and_is_a_numpy_scalar(f: int, n_C_prev: int) -> None:
     rng = rng_for("single", f, n_C_prev)
     a_slice_prev, W, b = (rng.standard_normal((f, f, n_C_prev)), rng.standard_normal((f, f, n_C_prev)),
