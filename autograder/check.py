@@ -11,13 +11,13 @@ the catalog of known mistakes (``autograder.mistakes``).
 from __future__ import annotations
 
 import ast
-import re
 from typing import Any, Iterable
 
 import numpy as np
 
 from .cases import Case
-from .checks.diagnose import PUBLISHED_ONLY, PUBLISHED_ONLY_HINT, matching_mistakes, published_only
+from .checks.diagnose import (PUBLISHED_ONLY, PUBLISHED_ONLY_HINT, matching_mistakes, published_only,
+                              recognized_by_traceback)
 from .checks.result import CaseResult, ExerciseResult, error_result, missing_result, timeout_result
 from .checks.scoring import partial_credit
 from .checks.verdict import check_case, expected_outputs
@@ -63,7 +63,8 @@ def check_exercise(exercise: str, cases: list[Case], outcomes: list[dict[str, An
 
     diagnosis: list[str] = []
     if status != "passed":
-        for mistake in matching_mistakes(cases, outcomes, expected):
+        mistakes = matching_mistakes(cases, outcomes, expected) + recognized_by_traceback(outcomes)
+        for mistake in dict.fromkeys(mistakes):
             diagnosis.append(mistake.name)
             hints.append(f"Likely mistake, {mistake.name}: {mistake.hint}")
         if not diagnosis and published_only(results):
@@ -86,12 +87,9 @@ def _own_helper_note(exercise: str, cases: list[Case], isolated: list[CaseResult
     if not any(i.passed and not o.passed for i, o in zip(isolated, own)):
         return ""
     helpers = EXERCISES[exercise].helpers
-    # The helpers named in the student's tracebacks are the likely culprits; else name them all.
-    in_traceback = [h for h in helpers if any(re.search(rf"\bin {h}\b", line) for r in own for line in r.traceback)]
-    culprits = " and ".join(in_traceback or helpers)
     given = " and ".join(helpers)
-    return (f"Your {exercise} is right with the answer key's {given} but fails with your own: "
-            f"fix {culprits} (its own check tells you what is wrong).")
+    culprit = helpers[0] if len(helpers) == 1 else " or ".join(helpers) + " (whichever fails its own check)"
+    return f"Your {exercise} is right with the answer key's {given} but fails with your own: fix {culprit}."
 
 
 def _feedback(exercise: str, score: float, points: float, results: list[CaseResult], hints: list[str]) -> str:

@@ -33,6 +33,9 @@ class Mistake:
     new: str                   # the line that replaces it
     hint: str                  # one paragraph: what is wrong and where, never the solution code
     random: bool = False       # the mutant draws random numbers: match which outputs are wrong, not values
+    # A regular expression that recognizes the mistake in a traceback (the student's lines and the
+    # error line), in whichever exercise it appears, e.g. float(b) written inline in conv_forward.
+    signature: str = ""
 
 
 CATALOG: tuple[Mistake, ...] = (
@@ -54,7 +57,8 @@ CATALOG: tuple[Mistake, ...] = (
     Mistake("conv_single_step", "float(b) on a (1, 1, 1) array", "Z = Z + b.item()", "Z = Z + float(b)",
             "float(b) raises TypeError on NumPy >= 2.4 because b is a (1, 1, 1) array, not a "
             "0-dimensional one. Take the single number out of b with an array method that works for "
-            "any one-element array."),
+            "any one-element array.",
+            signature=r"TypeError: only 0-dimensional arrays can be converted to Python scalars"),
     Mistake("conv_forward", "slice corners ignore the stride",
             "a_slice_prev = a_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :]",
             "a_slice_prev = a_prev_pad[h:h + f, w:w + f, :]",
@@ -161,6 +165,10 @@ CATALOG: tuple[Mistake, ...] = (
 
 def mistakes_for(exercise: str) -> list[Mistake]:
     return [m for m in CATALOG if m.exercise == exercise]
+
+
+def recognizable_by_traceback() -> list[Mistake]:
+    return [m for m in CATALOG if m.signature]
 
 
 def _solutions_source() -> str:

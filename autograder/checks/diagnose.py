@@ -9,12 +9,13 @@ the signature of hard-coded published outputs.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
 
 from ..cases import Case
-from ..mistakes import Mistake, mistakes_for, mutant
+from ..mistakes import Mistake, mistakes_for, mutant, recognizable_by_traceback
 from ..untrusted.calls import call_cases
 from .compare import plain_close
 from .result import CaseResult
@@ -54,6 +55,13 @@ def matching_mistakes(cases: list[Case], outcomes: list[dict[str, Any]],
                                 for c, s, t, e in zip(cases, outcomes, theirs, expected)):
             named.append(mistake)
     return named
+
+
+def recognized_by_traceback(outcomes: list[dict[str, Any]]) -> list[Mistake]:
+    """Mistakes whose signature appears in some case's error (type, message, student's traceback)."""
+    texts = ["\n".join([*(o["error"].get("traceback") or ()), f'{o["error"].get("type")}: {o["error"].get("message")}'])
+             for o in outcomes if o.get("error")]
+    return [m for m in recognizable_by_traceback() if any(re.search(m.signature, text) for text in texts)]
 
 
 def published_only(results: list[CaseResult]) -> bool:

@@ -35,8 +35,10 @@ def check_case(case: Case, outcome: dict[str, Any], expected: dict[str, np.ndarr
     """(the case's result, a hint for the kind of problem or '')."""
     error = outcome.get("error")
     if error:
-        return CaseResult(case.label, case.kind, False, f"raised {error.get('type')}: {error.get('message')}",
-                          tuple(error.get("traceback") or ())), ""
+        lines = tuple(error.get("traceback") or ())
+        # The traceback's last line already carries the message.
+        problem = f"raised {error.get('type')}" + ("" if lines else f": {error.get('message')}")
+        return CaseResult(case.label, case.kind, False, problem, lines), ""
     changed = changed_inputs(case.exercise, case.args, case.kwargs, outcome.get("inputs_after"))
     if changed:
         return CaseResult(case.label, case.kind, False, f"changed its input {', '.join(changed)} in place"), \

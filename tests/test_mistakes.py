@@ -1,0 +1,118 @@
+"""The catalog of mistakes: each one, applied to the loop answer key, is recognized and named;
+correct solutions (loop, vectorized, noisy) get full marks and no diagnosis."""
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import cnn_reference
+from autograder.cases import cases_for, seed_for
+from autograder.checks.diagnose import PUBLISHED_ONLY
+from autograder.exercises import EXERCISES
+from autograder.mistakes import CATALOG, SOLUTIONS_FILE, Mistake, mutant, mutant_source
+from autograder.notebook import check_function
+
+SEED = seed_for("test-student")
+FUNCTIONS = [name for name, spec in EXERCISES.items() if spec.is_function]
+
+
+def grade_function(exercise, function):
+    """As the notebook and the bulk grader do: isolated outcomes for the score, own helpers for feedback."""
+    return check_function(exercise, function, SEED)
+
+
+@pytest.mark.parametrize("mistake", CATALOG, ids=lambda m: f"{m.exercise}: {m.name}")
+def test_every_catalog_mistake_is_recognized_and_named(mistake):
+    result = grade_function(mistake.exercise, mutant(mistake))
+    assert result.status in ("failed", "error")
+    assert result.score < EXERCISES[mistake.exercise].points
+    assert result.diagnosis == [mistake.name], result.feedback
+    assert mistake.hint in result.feedback
+
+
+def test_the_catalog_covers_the_known_mistakes_of_the_assignment():
+    names = {(m.exercise, m.name) for m in CATALOG}
+    for exercise, name in [
+        ("conv_forward", "slice corners ignore the stride"), ("conv_backward", "slice corners ignore the stride"),
+        ("pool_backward", "dA indexed at the slice corner"), ("conv_single_step", "bias added inside the sum"),
+        ("conv_backward", "gradients not initialized to zeros"), ("conv_backward", "W * a_slice instead of W * dZ"),
+        ("conv_backward", "X[pad:-pad] with pad = 0"), ("conv_forward", "output size rounded instead of floored"),
+        ("conv_forward", "height and width swapped"), ("pool_forward", "max in average mode"),
+        ("create_mask_from_window", "argmax mask (one maximum only)"), ("create_mask_from_window", "argmin mask"),
+        ("distribute_value", "integer division"), ("distribute_value", "divides by f instead of f * f"),
+        ("zero_pad", "padding every axis"), ("conv_single_step", "bias forgotten"),
+        ("conv_backward", "db summed over one example only"), ("conv_forward", "window end moves by f * stride"),
+        ("conv_single_step", "returns a (1, 1, 1) array"), ("conv_single_step", "float(b) on a (1, 1, 1) array"),
+        ("conv_forward", "cache missing an element"), ("pool_forward", "cache missing an element"),
+    ]:
+        assert (exercise, name) in names
+
+
+def test_hints_never_contain_the_changed_solution_line():
+    for mistake in CATALOG:
+        assert mistake.old not in mistake.hint and mistake.new not in mistake.hint
+
+
+def test_a_stale_catalog_entry_fails_loudly():
+    with pytest.raises(AssertionError, match="occurs 0 times"):
+        mutant_source(Mistake("zero_pad", "stale", "X_pad = X", "X_pad = None", "hint"))
+    with pytest.raises(AssertionError, match="expected exactly once"):
+        mutant_source(Mistake("conv_forward", "ambiguous", "", "pass", "hint"))
+
+
+@pytest.mark.parametrize("implementation", [cnn_reference.loops, cnn_reference.vectorized], ids=["loop", "vectorized"])
+@pytest.mark.parametrize("exercise", FUNCTIONS)
+def test_correct_solutions_score_full_marks_without_diagnosis(implementation, exercise):
+    result = grade_function(exercise, getattr(implementation, exercise))
+    assert (result.score, result.status, result.diagnosis) == (EXERCISES[exercise].points, "passed", [])
+    assert "Hint" not in result.feedback
+
+
+def noisy_conv_forward(A_prev, W, b, hparameters):
+    print("debugging: shapes", A_prev.shape, W.shape)
+    sys.stderr.write("a line on stderr\n")
+    warnings.warn("a student warning")
+    np.zeros(1) / 0  # a RuntimeWarning from NumPy
+    return cnn_reference.loops.conv_forward(A_prev, W, b, hparameters)
+
+
+def test_printing_and_warning_cost_nothing(capsys):
+    result = grade_function("conv_forward", noisy_conv_forward)
+    assert (result.score, result.status) == (EXERCISES["conv_forward"].points, "passed")
+    assert capsys.readouterr() == ("", "")
+
+
+def hard_coded(exercise):
+    """A submission that returns the published outputs for the published inputs, garbage otherwise."""
+    seeded = [(case, getattr(cnn_reference.vectorized, exercise)(*case.args, **case.kwargs))
+              for case in cases_for(exercise, SEED) if case.kind == "seeded"]
+
+    def function(*args, **kwargs):
+        for case, output in seeded:
+            if repr((case.args, case.kwargs)) == repr((args, kwargs)):
+                return output
+        return np.zeros((1, 1, 1, 1)) if exercise != "conv_forward" else (np.zeros((1, 1, 1, 1)), args)
+    return function
+
+
+@pytest.mark.parametrize("exercise", ["zero_pad", "conv_forward", "pool_backward"])
+def test_hard_coded_outputs_fail_every_hidden_case_and_are_named(exercise):
+    result = grade_function(exercise, hard_coded(exercise))
+    assert all(r.passed for r in result.cases if r.kind == "seeded")
+    assert not any(r.passed for r in result.cases if r.kind == "hidden")
+    assert result.diagnosis == [PUBLISHED_ONLY]
+    assert "matches the published example only" in result.feedback
+
+
+def test_float_of_b_inline_in_conv_forward_is_recognized_from_the_traceback():
+    # A student's conv_forward that adds the bias itself with float(b[..., c]) instead of calling
+    # conv_single_step: no conv_forward mutant, but the TypeError names the mistake.
+    source = SOLUTIONS_FILE.read_text().replace(
+        "conv_single_step(a_slice_prev, W[:, :, :, c], b[:, :, :, c])",
+        "np.sum(a_slice_prev * W[:, :, :, c]) + float(b[:, :, :, c])")
+    namespace: dict = {}
+    exec(compile(source, "<student cell>", "exec"), namespace)
+    result = grade_function("conv_forward", namespace["conv_forward"])
+    assert (result.status, result.score) == ("error", 0)
+    assert result.diagnosis == ["float(b) on a (1, 1, 1) array"]
