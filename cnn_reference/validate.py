@@ -73,8 +73,8 @@ def check_conv_forward(A_prev: Any, W: Any, b: Any, hparameters: Any) -> None:
     W = _rank("W", W, 4, "(f, f, n_C_prev, n_C)")
     b = _rank("b", b, 4, "(1, 1, 1, n_C)")
     f, f_w, n_C_prev, n_C = W.shape
-    if f != f_w:
-        raise ValueError(f"filters must be square, W has shape {W.shape}")
+    if f != f_w or f < 1:
+        raise ValueError(f"filters must be square and at least 1 x 1, W has shape {W.shape}")
     if n_C_prev != A_prev.shape[3]:
         raise ValueError(f"W expects {n_C_prev} input channels but A_prev has {A_prev.shape[3]}")
     if b.shape != (1, 1, 1, n_C):

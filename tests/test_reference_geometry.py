@@ -200,6 +200,7 @@ INVALID: list[tuple[str, Callable[[], tuple], dict, str]] = [
     ("conv_forward", lambda: _conv(W=(3, 3, 4, 2)), {}, r"W expects 4 input channels but A_prev has 3"),
     ("conv_forward", lambda: _conv(b=(1, 1, 1, 3)), {}, r"b must have shape \(1, 1, 1, 2\)"),
     ("conv_forward", lambda: _conv(W=(3, 2, 3, 2)), {}, r"filters must be square"),
+    ("conv_forward", lambda: _conv(W=(0, 0, 3, 2)), {}, r"at least 1 x 1, W has shape \(0, 0, 3, 2\)"),
     ("conv_forward", lambda: _conv()[:3] + ({"pad": 1},), {}, r'key "stride"'),
     ("pool_forward", lambda: _pool_cache(), {"mode": "min"}, r"mode must be one of \('max', 'average'\), got 'min'"),
     ("pool_forward", lambda: _pool_cache(f=5), {}, r"window size f=5 is larger than the padded input \(4 x 5"),
