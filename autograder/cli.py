@@ -1,27 +1,88 @@
-"""`cnn-grade`: the command line.  A thin layer: each subcommand calls into the library."""
+"""`cnn-grade`: the command line.  A thin layer: each subcommand calls into the library.
+
+Exit status: 0 when every submission got a result (even a zero); the `exit_code` of a
+GraderError (autograder.grading.errors) when the grader itself could not run.
+"""
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from .grading.grade_class import grade_class
+
+    run = grade_class(args.paths, args.out, jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory,
+                      sandbox=args.sandbox, gradebook=args.gradebook, student=args.student)
+    submissions = run.results["submissions"]
+    print(f"graded {len(run.graded_now)} submission(s) now, {len(submissions) - len(run.graded_now)} up to date; "
+          f"results in {args.out / 'results.json'}, report in {args.out / 'report.html'}")
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .seeded_table import print_seeded_table
+    from .demo import run_demo
 
-    return 0 if print_seeded_table() else 1
+    return run_demo(args.folder, jobs=args.jobs)
+
+
+def _positive(kind: type):
+    def parse(text: str):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        return value
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cnn-grade", description=__doc__)
+    parser = argparse.ArgumentParser(prog="cnn-grade", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="run the instructor pipeline on the bundled sample class")
+
+    grade = commands.add_parser(
+        "grade", help="grade submissions in a sandbox, in parallel, resumably",
+        description="Grade every submission under PATH (an nbgrader course root, folders, .zip files or "
+                    ".ipynb/.py files) into DIR: results.json, grades.csv, feedback/<student>.html, report.html. "
+                    "Re-running grades only new or changed submissions.")
+    grade.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="course root, folder, .zip or file")
+    grade.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
+    grade.add_argument("--jobs", type=_positive(int), default=None, metavar="N",
+                       help="submissions graded at once (default: number of CPUs)")
+    grade.add_argument("--timeout", type=_positive(float), default=10.0, metavar="SECONDS",
+                       help="wall/CPU time per exercise and per notebook cell (default: 10)")
+    grade.add_argument("--memory", type=_positive(int), default=1024, metavar="MB",
+                       help="address-space limit per submission (default: 1024)")
+    grade.add_argument("--sandbox", choices=("auto", "bwrap", "rlimit"), default="auto",
+                       help="bwrap: bubblewrap isolation; rlimit: resource limits only; auto: bwrap if it works")
+    grade.add_argument("--gradebook", metavar="URL", default=None,
+                       help="nbgrader gradebook (SQLAlchemy URL, e.g. sqlite:///gradebook.db) to write scores to; "
+                            "default: the course root's gradebook.db when PATH is a course root")
+    grade.add_argument("--student", metavar="ID", default=None, help="(re)grade only this student")
+    grade.set_defaults(run=_grade)
+
+    demo = commands.add_parser(
+        "demo", help="run the instructor pipeline on the bundled sample class",
+        description="Build a demo course from the release and the bundled example submissions "
+                    "(correct, buggy, hostile), grade it, write the gradebook and the reports.")
+    demo.add_argument("--folder", type=Path, default=Path("demo"), help="demo course folder (default: demo)")
+    demo.add_argument("--jobs", type=_positive(int), default=None, metavar="N", help="parallel submissions")
     demo.set_defaults(run=_demo)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .grading.errors import GraderError
+
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except GraderError as error:
+        print(f"cnn-grade: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("cnn-grade: interrupted; finished submissions are saved, re-run to grade the rest", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+print('I did not do the assignment')

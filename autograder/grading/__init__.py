@@ -1,0 +1,1 @@
+"""Bulk grading: discover submissions, run each in the sandbox, check, record, report."""

@@ -1,0 +1,130 @@
+"""Where a submission is executed: write the job folder, run the sandboxed runner, read plain data back.
+
+The runner (autograder/untrusted/runner.py) is the only code that runs beside student code.
+Everything crossing back is JSON or .npy read with allow_pickle=False and a size bound
+(plain.decode); nothing here compares or scores.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..untrusted import plain
+from .sandbox import Limits, environment, runner_command
+
+MAX_RESULT_FILE_BYTES = 64 * 2**20
+
+
+@dataclass(frozen=True)
+class ExerciseJob:
+    """What the sandbox needs to call one student function: inputs and the answer key's helpers."""
+
+    cases: list[tuple[tuple, dict]]
+    helpers: tuple[str, ...] = ()
+    helper_source: str = ""
+
+
+@dataclass
+class RawRun:
+    """What came back from the sandbox, decoded but unjudged."""
+
+    cells: list[dict[str, Any]] = field(default_factory=list)
+    log: str = ""
+    figures: list[dict] = field(default_factory=list)
+    defined: list[str] = field(default_factory=list)
+    # name -> {"status": "done"|"timeout"|"memory"|"crashed: ...", "outcomes", "own_helper_outcomes", "error"}
+    exercises: dict[str, dict[str, Any]] = field(default_factory=dict)
+    failure: str | None = None   # the runner itself did not finish (then the fields above are empty)
+    seconds: float = 0.0
+
+
+def _write_job(folder: Path, cells: list[str], jobs: dict[str, ExerciseJob], limits: Limits) -> None:
+    cases_dir = folder / "cases"
+    cases_dir.mkdir()
+    spec = {name: {"cases": plain.encode([(tuple(a), dict(k)) for a, k in job.cases], cases_dir, name),
+                   "helpers": list(job.helpers), "helper_source": job.helper_source}
+            for name, job in jobs.items()}
+    (folder / "cells.json").write_text(json.dumps(cells))
+    (folder / "job.json").write_text(json.dumps({
+        "exercises": spec, "cell_seconds": limits.seconds, "exercise_seconds": limits.seconds,
+        "memory_mb": limits.memory_mb, "max_log_chars": limits.max_log_chars, "max_file_mb": limits.tmp_mb,
+    }))
+
+
+def _read_json(path: Path) -> Any:
+    if path.stat().st_size > MAX_RESULT_FILE_BYTES:
+        raise ValueError(f"{path.name} is larger than the grader accepts")
+    return json.loads(path.read_text())
+
+
+def _read_back(out: Path, names: list[str]) -> RawRun:
+    notebook = _read_json(out / "notebook.json")
+    run = RawRun(cells=list(notebook.get("cells", [])), log=str(notebook.get("log", "")),
+                 figures=plain.decode(notebook.get("figures", []), out),
+                 defined=[str(n) for n in notebook.get("defined", [])])
+    for name in names:
+        status_file, result_file = out / f"{name}.status", out / f"{name}.json"
+        if not status_file.exists():
+            continue
+        entry: dict[str, Any] = {"status": status_file.read_text()[:200]}
+        if entry["status"] == "done" and result_file.exists():
+            data = _read_json(result_file)
+            entry["error"] = data.get("error")
+            entry["outcomes"] = plain.decode(data.get("outcomes"), out)
+            own = data.get("own_helper_outcomes")
+            entry["own_helper_outcomes"] = plain.decode(own, out) if own is not None else None
+        elif entry["status"] == "done":
+            entry["status"] = "crashed: the child exited without writing its results"
+        run.exercises[name] = entry
+    return run
+
+
+def execute(cells: list[str], jobs: dict[str, ExerciseJob], limits: Limits, sandbox: str) -> RawRun:
+    """Run the cells and call every defined exercise function on its cases, inside the sandbox."""
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="cnn-job-") as tmp:
+        folder = Path(tmp) / "job"
+        folder.mkdir()
+        _write_job(folder, cells, jobs, limits)
+        # The runner's stderr goes to a file outside the job folder: a pipe would stay open as long
+        # as any background process the student started, and only the runner's own crash matters.
+        stderr_path = Path(tmp) / "runner.stderr"
+        with open(stderr_path, "wb") as stderr:
+            process = subprocess.Popen(runner_command(sandbox, folder, limits), env=environment(sandbox, folder),
+                                       cwd=folder, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                       stderr=stderr, start_new_session=True)
+        failure = None
+        try:
+            process.wait(timeout=limits.wall_budget(len(cells), len(jobs)))
+            if process.returncode != 0:
+                tail = stderr_path.read_bytes()[-500:].decode(errors="replace")
+                failure = f"the runner stopped with status {process.returncode}: {tail}"
+        except subprocess.TimeoutExpired:
+            failure = "the submission did not finish within the time limit and was stopped"
+        finally:
+            # Whatever the student left running in this session (rlimit mode) goes with it;
+            # under bubblewrap the PID namespace already ended with the runner.
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            process.wait()
+        out = folder / "out"
+        if failure is None and not (out / "notebook.json").exists():
+            failure = "the runner finished without writing its results"
+        if failure is not None:
+            run = RawRun(failure=failure)
+        else:
+            try:
+                run = _read_back(out, list(jobs))
+            except (OSError, ValueError, KeyError, TypeError) as error:
+                run = RawRun(failure=f"the sandbox's results could not be read: {error}")
+    run.seconds = time.perf_counter() - start
+    return run

@@ -1,0 +1,71 @@
+"""Scores → the nbgrader gradebook (its own `Gradebook` API, any SQLAlchemy URL; SQLite by default).
+
+One grade cell per exercise, named as the release's locked test cells (`test_<exercise>`), so
+`nbgrader export`, formgrader and `nbgrader generate_feedback` see our scores as autograded ones.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ..exercises import EXERCISES
+from .discover import ASSIGNMENT
+from .load import RELEASE_NOTEBOOK
+
+
+def grade_cells(release: Path = RELEASE_NOTEBOOK) -> dict[str, tuple[str, float]]:
+    """exercise → (grade cell name, points), from the release's nbgrader metadata where it exists."""
+    cells = {name: (f"test_{name}", e.points) for name, e in EXERCISES.items()}
+    try:
+        notebook = json.loads(release.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return cells
+    for cell in notebook.get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        grade_id = str(meta.get("grade_id", ""))
+        if meta.get("grade") and grade_id.startswith("test_") and grade_id[5:] in cells:
+            cells[grade_id[5:]] = (grade_id, float(meta.get("points", EXERCISES[grade_id[5:]].points)))
+    return cells
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path.resolve()}"
+
+
+def write_scores(url: str, records: list[dict[str, Any]], assignment: str = ASSIGNMENT,
+                 notebook: str = ASSIGNMENT) -> int:
+    """Set auto_score of every exercise of every record; students and submissions are created as needed."""
+    from nbgrader.api import Gradebook, Grade, MissingEntry
+
+    cells = grade_cells()
+    written = 0
+    with Gradebook(url) as gradebook:
+        gradebook.update_or_create_assignment(assignment)
+        gradebook.update_or_create_notebook(notebook, assignment)
+        for name, (cell, points) in cells.items():
+            try:
+                gradebook.find_grade_cell(cell, notebook, assignment)
+            except MissingEntry:
+                gradebook.update_or_create_grade_cell(cell, notebook, assignment, max_score=points, cell_type="code")
+        for record in records:
+            student = record["student"]
+            gradebook.update_or_create_student(student)
+            try:
+                submission = gradebook.find_submission(assignment, student)
+            except MissingEntry:
+                submission = gradebook.add_submission(assignment, student)
+            for name, result in record["exercises"].items():
+                if name not in cells:
+                    continue
+                try:
+                    grade = gradebook.find_grade(cells[name][0], notebook, assignment, student)
+                except MissingEntry:
+                    submitted = next(nb for nb in submission.notebooks if nb.name == notebook)
+                    grade = Grade(cell_id=gradebook.find_grade_cell(cells[name][0], notebook, assignment).id,
+                                  notebook=submitted)
+                    gradebook.db.add(grade)
+                grade.auto_score = float(result["score"])
+                written += 1
+            gradebook.db.commit()
+    return written
