@@ -24,8 +24,9 @@ def _candidates(value: Any) -> list[Any]:
     return [value]
 
 
-def _image_array(image: Any) -> np.ndarray:
-    return np.array(np.ma.getdata(image.get_array()), dtype=float)
+def _image_arrays(ax: Any) -> list[np.ndarray]:
+    arrays = [np.ma.getdata(image.get_array()) for image in ax.get_images()]
+    return [np.array(a, dtype=float) for a in arrays if a is not None and np.asarray(a).dtype.kind in "biuf"]
 
 
 def extract_figures(namespace: dict) -> list[dict]:
@@ -38,15 +39,18 @@ def extract_figures(namespace: dict) -> list[dict]:
 
     figures: dict[int, Any] = {}
     for value in list(namespace.values()):
-        for item in _candidates(value):
-            figure = item if isinstance(item, Figure) else item.figure if isinstance(item, Axes) else None
-            if figure is not None and len(figures) < MAX_FIGURES:
-                figures.setdefault(id(figure), figure)
+        try:
+            for item in _candidates(value):
+                figure = item if isinstance(item, Figure) else item.figure if isinstance(item, Axes) else None
+                if figure is not None and len(figures) < MAX_FIGURES:
+                    figures.setdefault(id(figure), figure)
+        except Exception:  # noqa: BLE001 - a student object that breaks isinstance or slicing holds no figure
+            continue
     if "matplotlib.pyplot" in sys.modules:
         pyplot = sys.modules["matplotlib.pyplot"]
         for number in pyplot.get_fignums()[:MAX_FIGURES]:
             figure = pyplot.figure(number)
             figures.setdefault(id(figure), figure)
-    return [{"axes": [{"title": str(ax.get_title()), "images": [_image_array(im) for im in ax.get_images()]}
+    return [{"axes": [{"title": str(ax.get_title()), "images": _image_arrays(ax)}
                       for ax in figure.get_axes()]}
             for figure in figures.values()]
