@@ -9,6 +9,7 @@ import pytest
 import cnn_reference
 from autograder.cases import cases_for, seed_for
 from autograder.checks.diagnose import PUBLISHED_ONLY
+from autograder.check import helper_source
 from autograder.exercises import EXERCISES
 from autograder.mistakes import CATALOG, SOLUTIONS_FILE, Mistake, mutant, mutant_source
 from autograder.notebook import check_function
@@ -116,3 +117,14 @@ def test_float_of_b_inline_in_conv_forward_is_recognized_from_the_traceback():
     result = grade_function("conv_forward", namespace["conv_forward"])
     assert (result.status, result.score) == ("error", 0)
     assert result.diagnosis == ["float(b) on a (1, 1, 1) array"]
+
+
+@pytest.mark.parametrize("old, new", [
+    ("dW = np.zeros(W.shape)", "dW = np.random.randn(*W.shape)"),
+    ("db = np.zeros(b.shape)", "db = np.ones(b.shape)"),
+])
+def test_other_gradient_initializations_are_named_too(old, new):
+    namespace: dict = {}
+    exec(helper_source(["zero_pad", "conv_backward"]).replace(old, new), namespace)
+    result = grade_function("conv_backward", namespace["conv_backward"])
+    assert result.diagnosis == ["gradients not initialized to zeros"]

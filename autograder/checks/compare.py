@@ -32,15 +32,18 @@ def arrays_close(actual: np.ndarray, expected: np.ndarray) -> bool:
 
 
 @np.errstate(all="ignore")
+def wrong_entries(actual: np.ndarray, expected: np.ndarray, exact: bool = False) -> np.ndarray:
+    """Boolean array: where `actual` differs from `expected` (same shapes), beyond the tolerances."""
+    if exact:
+        return np.asarray(actual != expected)
+    return ~np.isclose(actual.astype(np.float64), expected.astype(np.float64), rtol=RTOL, atol=ATOL, equal_nan=True)
+
+
 def mismatch(name: str, actual: np.ndarray, expected: np.ndarray, exact: bool = False) -> str:
     """'' if `actual` matches `expected`, else what kind of mismatch (shapes and counts, never values)."""
     if actual.shape != expected.shape:
         return f"{name} has shape {actual.shape}, expected {expected.shape}"
-    if exact:
-        wrong = actual != expected
-    else:
-        a, e = actual.astype(np.float64), expected.astype(np.float64)
-        wrong = ~np.isclose(a, e, rtol=RTOL, atol=ATOL, equal_nan=True)
+    wrong = wrong_entries(actual, expected, exact)
     if not wrong.any():
         return ""
     if not np.isfinite(actual.astype(np.float64)).all():

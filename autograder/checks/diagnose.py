@@ -17,7 +17,8 @@ import numpy as np
 from ..cases import Case
 from ..mistakes import Mistake, mistakes_for, mutant, recognizable_by_traceback
 from ..untrusted.calls import call_cases
-from .compare import plain_close
+from .compare import plain_close, wrong_entries
+from .contracts import ContractError, read_outputs
 from .result import CaseResult
 from .verdict import wrong_outputs
 
@@ -27,34 +28,63 @@ PUBLISHED_ONLY_HINT = (
     "other input: the result must be computed from the arguments, for any size, stride and padding.")
 
 
-def _same_outcome(case: Case, student: dict[str, Any], theirs: dict[str, Any],
-                  expected: dict[str, np.ndarray], random: bool) -> bool:
+def _same_outcome(student: dict[str, Any], theirs: dict[str, Any]) -> bool:
     if student.get("error") or theirs.get("error"):
         return bool(student.get("error") and theirs.get("error")
                     and student["error"].get("type") == theirs["error"].get("type"))
-    if random:
-        return sorted(_output_names(wrong_outputs(case, student, expected))) == \
-            sorted(_output_names(wrong_outputs(case, theirs, expected)))
     return plain_close(student.get("value"), theirs.get("value"))
 
 
-def _output_names(problems: list[str]) -> list[str]:
-    return [problem.split(" ", 1)[0] for problem in problems]
+def _garbled(case: Case, outcome: dict[str, Any], expected: dict[str, np.ndarray]) -> set[str] | None:
+    """The outputs wrong in every entry (as random or uninitialized values are); None if the call
+    raised, broke the contract, or has an output wrong in part only (the sign of another bug)."""
+    if outcome.get("error"):
+        return None
+    try:
+        outputs = read_outputs(case.exercise, outcome.get("value"), case.args)
+    except ContractError:
+        return None
+    garbled = set()
+    for name, want in expected.items():
+        got = np.asarray(outputs[name])
+        if got.shape != want.shape:
+            return None
+        wrong = wrong_entries(got, want)
+        if wrong.all():
+            garbled.add(name)
+        elif wrong.any():
+            return None
+    return garbled
+
+
+def _like_random_mutant(cases: list[Case], outcomes: list[dict[str, Any]], theirs: list[dict[str, Any]],
+                        expected: list[dict[str, np.ndarray]]) -> bool:
+    """The student garbles only outputs the mutant garbles, in every case, and garbles some."""
+    student = [_garbled(c, o, e) for c, o, e in zip(cases, outcomes, expected)]
+    mutant_ = [_garbled(c, o, e) for c, o, e in zip(cases, theirs, expected)]
+    return (all(s is not None and m is not None and s <= m for s, m in zip(student, mutant_))
+            and any(student))
 
 
 def matching_mistakes(cases: list[Case], outcomes: list[dict[str, Any]],
                       expected: list[dict[str, np.ndarray]]) -> list[Mistake]:
-    """The catalog's mistakes whose mutants behave like the student on every case."""
+    """The catalog's mistakes whose mutants behave like the student on every case.
+
+    Mutants that draw random numbers are considered only when no other mistake matches.
+    """
     if not cases:
         return []
-    named = []
+    calls = [(case.args, case.kwargs) for case in cases]
+    named, random = [], []
     for mistake in mistakes_for(cases[0].exercise):
-        theirs = call_cases(mutant(mistake), [(case.args, case.kwargs) for case in cases])
+        theirs = call_cases(mutant(mistake), calls)
+        if mistake.random:
+            random.append((mistake, theirs))
+            continue
         mutant_fails = any(o.get("error") or wrong_outputs(c, o, e) for c, o, e in zip(cases, theirs, expected))
-        if mutant_fails and all(_same_outcome(c, s, t, e, mistake.random)
-                                for c, s, t, e in zip(cases, outcomes, theirs, expected)):
+        if mutant_fails and all(_same_outcome(s, t) for s, t in zip(outcomes, theirs)):
             named.append(mistake)
-    return named
+    return named or [mistake for mistake, theirs in random if _like_random_mutant(cases, outcomes, theirs, expected)]
 
 
 def recognized_by_traceback(outcomes: list[dict[str, Any]]) -> list[Mistake]:
