@@ -42,6 +42,9 @@ def check_exercise(exercise: str, cases: list[Case], outcomes: list[dict[str, An
     own_helper_outcomes -- the same calls with the student's own helpers (exercises with helpers
         only); used for feedback, never for the score
     """
+    if exercise not in EXERCISES or not EXERCISES[exercise].is_function:
+        raise ValueError(f"{exercise!r} is not a function exercise; expected one of "
+                         f"{[name for name, e in EXERCISES.items() if e.is_function]}")
     spec = EXERCISES[exercise]
     if len(outcomes) != len(cases) or not cases:
         return error_result(exercise, f"grader error: {len(outcomes)} outcomes for {len(cases)} cases")

@@ -53,7 +53,10 @@ def _packaged() -> dict[str, dict[str, np.ndarray]]:
 
 def seeded_expected(key: str) -> dict[str, np.ndarray]:
     """The stored outputs of the seeded case `key` ("<exercise>/<n>"), as fresh copies."""
-    return {name: np.array(array) for name, array in _packaged()[key].items()}
+    stored = _packaged()
+    if key not in stored:
+        raise KeyError(f"no stored outputs for seeded case {key!r} in {EXPECTED_FILE}: run `make expected`")
+    return {name: np.array(array) for name, array in stored[key].items()}
 
 
 def main() -> int:
