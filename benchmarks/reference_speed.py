@@ -112,14 +112,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="runs per measurement, the best is kept")
     parser.add_argument("--loop-batch", type=int, default=2,
                         help="examples the loop version runs on; its time is scaled to the full batch")
+    parser.add_argument("--torch-threads", type=int, default=None,
+                        help="PyTorch's intra-op threads (default: PyTorch's own choice, usually one per core)")
     args = parser.parse_args(argv)
+    if args.torch_threads:
+        torch.set_num_threads(args.torch_threads)
 
     x = make_inputs()
     small = x.batch(args.loop_batch)
     scale = M / args.loop_batch
     loop_steps, vectorized_steps, reference_steps = numpy_steps(loops), numpy_steps(vectorized), torch_steps(x)
 
-    print(f"NumPy {np.__version__}, PyTorch {torch.__version__} CPU with {torch.get_num_threads()} threads, float64")
+    threads = torch.get_num_threads()
+    print(f"NumPy {np.__version__}, PyTorch {torch.__version__} CPU with {threads} thread{'s' * (threads != 1)}, float64")
     print(f"A_prev {x.A_prev.shape}; conv W {x.W.shape}, {CONV_HP}; pooling {POOL_HP}")
     print(f"forward + backward, best of {args.repeats}; the loop version runs on m={args.loop_batch} "
           f"and is scaled x{scale:g} to m={M} (loop timings repeat at most 2 times)\n")

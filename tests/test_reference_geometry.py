@@ -44,7 +44,7 @@ CONV_GEOMETRIES = [
          n_C_prev=1 + (f + stride) % 4, n_C=1 + (pad + f + stride) % 4, f=f, pad=pad, stride=stride)
     for pad, stride, f in itertools.product(range(4), range(1, 4), range(1, 6))
 ] + [
-    # the window exactly spans the padded input's height: one output row
+    # the window exactly spans the padded input's height (then width): a single output row (column)
     dict(m=1, n_H=3, n_W=4, n_C_prev=2, n_C=3, f=5, pad=1, stride=2),
     dict(m=2, n_H=4, n_W=2, n_C_prev=1, n_C=1, f=4, pad=1, stride=3),
 ]
