@@ -1,0 +1,179 @@
+"""The release and the nbgrader round trip, in a real temporary course (real nbgrader, gradebook, kernels).
+
+One course is generated from the repository's source; it checks that the committed release is
+not stale, then `nbgrader autograde` grades several submissions in one run.
+"""
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from autograder.exercises import EXERCISES, EXTRA_POINTS, REQUIRED_POINTS
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSIGNMENT = "cnn_step_by_step"
+VENV_BIN = Path(sys.executable).parent
+SOURCE_NOTEBOOK = ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+RELEASE = ROOT / "release" / ASSIGNMENT
+
+
+def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    # nbgrader runs `alembic` from PATH when it creates the gradebook.
+    env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run([str(VENV_BIN / "nbgrader"), *args], cwd=course, env=env,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def meta(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    """A fresh course root holding the repository's config and source, with the release generated."""
+    root = tmp_path_factory.mktemp("course")
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    shutil.copytree(ROOT / "source", root / "source", ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
+    return root
+
+
+def test_committed_release_is_up_to_date(course):
+    fresh = course / "release" / ASSIGNMENT
+    assert sorted(p.name for p in fresh.iterdir()) == sorted(p.name for p in RELEASE.iterdir())
+    for path in fresh.iterdir():
+        if path.suffix != ".ipynb":
+            assert filecmp.cmp(path, RELEASE / path.name, shallow=False), f"{path.name} is stale: run `make release`"
+    ours = nbformat.read(RELEASE / f"{ASSIGNMENT}.ipynb", as_version=4)
+    theirs = nbformat.read(fresh / f"{ASSIGNMENT}.ipynb", as_version=4)
+    assert ours.metadata == theirs.metadata
+    assert [(c.cell_type, c.source, c.metadata) for c in ours.cells] == \
+           [(c.cell_type, c.source, c.metadata) for c in theirs.cells], "the release is stale: run `make release`"
+
+
+def solution_regions(source: str) -> list[list[str]]:
+    regions, current = [], None
+    for line in source.splitlines():
+        if "### START CODE HERE ###" in line:
+            current = []
+        elif "### END CODE HERE ###" in line:
+            regions.append(current)
+            current = None
+        elif current is not None:
+            current.append(line.strip())
+    return regions
+
+
+def test_release_keeps_markers_around_a_stub_and_no_solution_line():
+    source = nbformat.read(SOURCE_NOTEBOOK, as_version=4)
+    solution_lines = {line for c in source.cells if meta(c).get("solution")
+                      for region in solution_regions(c.source) for line in region if line}
+    assert len(solution_lines) > 50
+    release = nbformat.read(RELEASE / f"{ASSIGNMENT}.ipynb", as_version=4)
+    released_lines = {line.strip() for c in release.cells for line in c.source.splitlines()}
+    assert not solution_lines & released_lines
+    for cell in release.cells:
+        if meta(cell).get("solution"):
+            assert solution_regions(cell.source) == [["raise NotImplementedError()"]], cell.source
+            assert "# (≈ " in cell.source  # the line count survives above the start marker
+    assert all(not c.get("outputs") for c in release.cells if c.cell_type == "code")
+
+
+def submission(answers: dict[str, str]) -> nbformat.NotebookNode:
+    """The release notebook with the given answer cells' sources replaced (by grade_id)."""
+    notebook = nbformat.read(RELEASE / f"{ASSIGNMENT}.ipynb", as_version=4)
+    for cell in notebook.cells:
+        if meta(cell).get("grade_id") in answers:
+            cell.source = answers[meta(cell)["grade_id"]]
+    return notebook
+
+
+def solutions() -> dict[str, str]:
+    source = nbformat.read(SOURCE_NOTEBOOK, as_version=4)
+    return {meta(c)["grade_id"]: c.source for c in source.cells if meta(c).get("solution")}
+
+
+def with_bug(name: str, line: str, buggy: str) -> dict[str, str]:
+    answers = solutions()
+    assert answers[name].count(line) == 1, line
+    answers[name] = answers[name].replace(line, buggy)
+    return answers
+
+
+def noisy() -> dict[str, str]:
+    """The solutions, plus debug output on stderr (sys.stderr and file descriptor 2, which the
+    grading code cannot redirect) and a warning each time conv_forward runs."""
+    answers = solutions()
+    answers["conv_forward"] = answers["conv_forward"].replace(
+        "    cache = (A_prev, W, b, hparameters)\n",
+        "    import os, sys, warnings\n    print('debug: Z', Z.shape, file=sys.stderr)\n"
+        "    os.write(2, b'debug straight to file descriptor 2\\n')\n"
+        "    warnings.warn('a student warning')\n    cache = (A_prev, W, b, hparameters)\n")
+    answers["zero_pad"] = "import sys\nprint('loading zero_pad', file=sys.stderr)\n" + answers["zero_pad"]
+    return answers
+
+
+SUBMISSIONS = {
+    "solved": solutions,
+    "unmodified": dict,
+    "noisy": noisy,
+    # Forgetting the bias fails every case of conv_single_step; conv_forward is graded with the
+    # answer key's conv_single_step, so the mistake is charged once.
+    "no_bias": lambda: with_bug("conv_single_step", "    Z = Z + b.item()\n", "    Z = Z\n"),
+    "no_stride": lambda: with_bug("conv_forward", "            vert_start = h * stride\n", "            vert_start = h\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def scores(course) -> dict[str, dict[str, float]]:
+    """Per student, the autograded score of every grade cell (by exercise), read from the gradebook."""
+    for student, answers in SUBMISSIONS.items():
+        folder = course / "submitted" / student / ASSIGNMENT
+        shutil.copytree(course / "release" / ASSIGNMENT, folder)
+        nbformat.write(submission(answers()), folder / f"{ASSIGNMENT}.ipynb")
+    nbgrader(course, "autograde", ASSIGNMENT, "--force")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        return {student: {name: gradebook.find_grade(f"test_{name}", ASSIGNMENT, ASSIGNMENT, student).score
+                          for name in EXERCISES}
+                for student in SUBMISSIONS}
+
+
+def test_pasted_solutions_score_full_marks(scores):
+    assert scores["solved"] == {name: e.points for name, e in EXERCISES.items()}
+
+
+def test_unmodified_release_scores_zero(scores):
+    assert scores["unmodified"] == {name: 0.0 for name in EXERCISES}
+
+
+def test_stderr_and_warnings_cost_nothing(scores):
+    # The file-descriptor-2 writes reach test_conv_forward's outputs: without the IgnorePattern
+    # setting of nbgrader_config.py nbgrader zeroes that cell (checked by hand: 14 of 18 points).
+    assert scores["noisy"] == scores["solved"]
+
+
+def test_one_bug_loses_exactly_that_exercise(scores):
+    lost = {name: EXERCISES[name].points - score for name, score in scores["no_bias"].items()}
+    assert lost == {name: (e.points if name == "conv_single_step" else 0.0) for name, e in EXERCISES.items()}
+
+
+def test_ignoring_the_stride_costs_conv_forward_only(scores):
+    assert scores["no_stride"]["conv_forward"] < EXERCISES["conv_forward"].points
+    assert {n: s for n, s in scores["no_stride"].items() if n != "conv_forward"} == \
+           {n: e.points for n, e in EXERCISES.items() if n != "conv_forward"}
+
+
+def test_required_and_extra_points_are_reported_separately(scores):
+    required = sum(s for n, s in scores["solved"].items() if not EXERCISES[n].optional)
+    extra = sum(s for n, s in scores["solved"].items() if EXERCISES[n].optional)
+    assert (required, extra) == (REQUIRED_POINTS, EXTRA_POINTS)
