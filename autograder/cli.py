@@ -6,6 +6,7 @@ GraderError (autograder.grading.errors) when the grader itself could not run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -13,16 +14,27 @@ from pathlib import Path
 def _grade(args: argparse.Namespace) -> int:
     from .grading.grade_class import grade_class
 
-    run = grade_class(args.paths, args.out, jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory,
-                      sandbox=args.sandbox, gradebook=args.gradebook, student=args.student)
+    with _cluster_pool(args.scheduler) as pool:
+        run = grade_class(args.paths, args.out, jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory,
+                          sandbox=args.sandbox, gradebook=args.gradebook, student=args.student,
+                          pool=pool, as_completed=pool.as_completed if pool else None)
     submissions = run.results["submissions"]
     print(f"graded {len(run.graded_now)} submission(s) now, {len(submissions) - len(run.graded_now)} up to date; "
           f"results in {args.out / 'results.json'}, report in {args.out / 'report.html'}")
     return 0
 
 
+def _cluster_pool(scheduler: str | None):
+    """With --scheduler, the Dask cluster's pool (Dask is imported only then); else the local pool."""
+    if scheduler is None:
+        return contextlib.nullcontext()
+    from .grading.distributed import cluster_pool
+
+    return cluster_pool(scheduler)
+
+
 def _demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from .grading.demo import run_demo
 
     return run_demo(args.folder, jobs=args.jobs)
 
@@ -59,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="nbgrader gradebook (SQLAlchemy URL, e.g. sqlite:///gradebook.db) to write scores to; "
                             "default: the course root's gradebook.db when PATH is a course root")
     grade.add_argument("--student", metavar="ID", default=None, help="(re)grade only this student")
+    grade.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                       help="grade on a Dask cluster: tcp://HOST:PORT of a running `dask scheduler`, or local[:N] "
+                            "to start N worker processes here (default N: CPUs); needs the 'dask' extra; "
+                            "replaces --jobs")
     grade.set_defaults(run=_grade)
 
     demo = commands.add_parser(

@@ -97,6 +97,16 @@ def _record(student: str, filename: str, status: str, message: str, exercises: d
             "exercises": exercises, "details": details}
 
 
+def crashed_record(student: str, filename: str, message: str, details: dict[str, Any]) -> dict[str, Any]:
+    """The record of a submission whose grading never finished (e.g. every Dask worker running it died).
+
+    Pass `details` without a "key": the store then treats the record as missing, so the next run
+    grades the submission again.
+    """
+    return _record(student, filename, "crashed", message,
+                   _exercises_all(lambda n: _check_api().error_result(n, message)), details)
+
+
 def grade_submission(data: bytes, filename: str, student: str, options: GradeOptions) -> dict[str, Any]:
     """The results.json record of one submission (see issue 5 for the schema); never raises."""
     start = time.perf_counter()

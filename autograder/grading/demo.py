@@ -1,0 +1,91 @@
+"""`cnn-grade demo` (what `make demo` runs): the whole instructor pipeline on the bundled sample class.
+
+1. build the release into a demo course (`nbgrader generate_assignment`, which also creates the
+   gradebook with the assignment's grade cells);
+2. hand in the example submissions (autograder/examples: correct, buggy and hostile) under
+   `submitted/<student>/cnn_step_by_step/`, as nbgrader's `collect` would;
+3. grade the course with the same code path as `cnn-grade grade` (scores into the gradebook);
+4. print a summary table and the paths to open.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from ..exercises import EXERCISES
+from .discover import ASSIGNMENT
+from .errors import GraderError
+from .grade_class import grade_class
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+_SHORT = {"zero_pad": "pad", "padding_figure": "fig", "conv_single_step": "step", "conv_forward": "cfwd",
+          "pool_forward": "pfwd", "conv_backward": "cbwd", "create_mask_from_window": "mask",
+          "distribute_value": "dist", "pool_backward": "pbwd"}
+_SYMBOL = {"passed": "+", "failed": "x", "error": "E", "timeout": "T", "missing": "-"}
+
+
+def build_release(course: Path) -> None:
+    """nbgrader generate_assignment from the repository's source notebook into `course`."""
+    source = REPOSITORY / "source" / ASSIGNMENT
+    if not source.is_dir():
+        raise GraderError(f"the source notebook folder {source} is missing")
+    shutil.copytree(source, course / "source" / ASSIGNMENT, dirs_exist_ok=True)
+    nbgrader = Path(sys.executable).parent / "nbgrader"
+    # nbgrader calls `alembic` from PATH; the repository's nbgrader_config.py is read from the cwd.
+    env = {**os.environ, "PATH": f"{nbgrader.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    done = subprocess.run([str(nbgrader), "generate_assignment", ASSIGNMENT, "--force",
+                           f"--CourseDirectory.root={course.resolve()}"],
+                          cwd=REPOSITORY, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise GraderError(f"nbgrader generate_assignment failed:\n{done.stderr[-2000:]}")
+
+
+def hand_in_examples(course: Path) -> list[str]:
+    """Copy each example file to submitted/<its stem>/cnn_step_by_step/ (the student id is the stem)."""
+    students = []
+    for example in sorted(EXAMPLES.iterdir()):
+        if example.suffix not in (".ipynb", ".py"):
+            continue
+        folder = course / "submitted" / example.stem / ASSIGNMENT
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(example, folder / f"{ASSIGNMENT}{example.suffix}")
+        students.append(example.stem)
+    return students
+
+
+def summary_table(records: list[dict]) -> str:
+    names = list(EXERCISES)
+    width = max([len(r["student"]) for r in records] + [7])
+    header = f"{'student':<{width}}  {'status':<10}  {'score':>11}  " + " ".join(f"{_SHORT.get(n, n[:4]):<4}" for n in names)
+    lines = [header, "-" * len(header)]
+    for r in records:
+        marks = " ".join(f"{_SYMBOL.get(r['exercises'][n]['status'], '?'):<4}" for n in names)
+        score = f"{r['score']:g}/{r['max_score']:g}"
+        lines.append(f"{r['student']:<{width}}  {r['status']:<10}  {score:>11}  {marks}  {r['message'][:60]}")
+    lines.append("marks: + passed, x failed, E error (e.g. memory limit), T timeout, - missing; columns: "
+                 + ", ".join(f"{_SHORT.get(n, n)} = {n}" for n in names))
+    return "\n".join(lines)
+
+
+def run_demo(folder: Path, jobs: int | None = None) -> int:
+    course = folder
+    course.mkdir(parents=True, exist_ok=True)
+    print(f"1/3 building the release into {course}/release (nbgrader generate_assignment) ...", flush=True)
+    build_release(course)
+    students = hand_in_examples(course)
+    print(f"2/3 {len(students)} example submissions handed in under {course}/submitted/", flush=True)
+    out = course / "graded"
+    print(f"3/3 grading into {out} (sandboxed, {jobs or os.cpu_count()} at a time) ...", flush=True)
+    run = grade_class([course], out, jobs=jobs)
+    print()
+    print(summary_table(run.results["submissions"]))
+    print()
+    print(f"class report:       {out / 'report.html'}")
+    print(f"feedback pages:     {out / 'feedback'}/<student>.html")
+    print(f"grades:             {out / 'grades.csv'}  and  {out / 'results.json'}")
+    print(f"nbgrader gradebook: {course / 'gradebook.db'}  (e.g. `cd {course} && nbgrader export`)")
+    return 0
