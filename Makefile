@@ -43,5 +43,15 @@ release: $(STAMP)
 benchmarks: $(STAMP) system-packages
 	$(PY) benchmarks/reference_speed.py
 
+# JupyterLab from .venv, bound to 127.0.0.1 with a fresh token (the URL is printed); Ctrl-C stops it.
+# Instructor: the course root with formgrader and nbgrader's create/validate tools.
+# Student: the released assignment folder, without formgrader (autograder/lab.py has the split).
+LAB_PORT ?= 8888
+lab: $(STAMP)
+	$(PY) -m autograder.lab instructor --port $(LAB_PORT)
+
+lab-student: $(STAMP)
+	$(PY) -m autograder.lab student --port $(LAB_PORT)
+
 clean:
 	rm -rf $(VENV) demo artifacts

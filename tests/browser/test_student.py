@@ -1,0 +1,177 @@
+"""The student view (`make lab-student`): complete `zero_pad` in the release notebook, in a real browser.
+
+One browser session for the module: the student opens the release, types the solution of
+`zero_pad` into its cell, runs all cells; the tests then read what the page shows.
+"""
+from __future__ import annotations
+
+import ast
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from autograder.exercises import EXERCISES
+from browser_support import ARTIFACTS, ASSIGNMENT, REPO, Lab, save_screenshot
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOK = f"{ASSIGNMENT}.ipynb"
+SOLUTIONS = REPO / "cnn_reference" / "notebook_solutions.py"
+README_SCREENSHOT = Path(__file__).parent / "screenshots" / "student-view.png"
+STUB = "raise NotImplementedError()"
+# What the visible test cell prints when every visible case passes.
+PASS_LINE = "zero_pad: PASS"
+RUN_SECONDS = 180
+
+
+def solution_lines(function: str) -> list[str]:
+    """The lines between START/END CODE HERE of `function` in the answer key, dedented."""
+    source = SOLUTIONS.read_text()
+    node = next(n for n in ast.parse(source).body
+                if isinstance(n, ast.FunctionDef) and n.name == function)
+    lines = ast.get_source_segment(source, node).splitlines()
+    start = next(i for i, line in enumerate(lines) if "### START CODE HERE" in line)
+    end = next(i for i, line in enumerate(lines) if "### END CODE HERE" in line)
+    return textwrap.dedent("\n".join(lines[start + 1:end])).splitlines()
+
+
+def code_cell(page: Page, text: str) -> Locator:
+    """The one code cell whose editor contains `text`."""
+    cell = page.locator(".jp-Notebook .jp-CodeCell").filter(
+        has=page.locator(".cm-content", has_text=text))
+    expect(cell).to_have_count(1)
+    return cell
+
+
+def type_over_stub(page: Page, cell: Locator, lines: list[str]) -> None:
+    """Select the stub line of `cell` (after its indentation) and type `lines` in its place."""
+    stub = cell.locator(".cm-line", has_text=STUB)
+    stub.click()
+    # CodeMirror 6: End, then Shift+Home selects back to the end of the indentation.
+    page.keyboard.press("End")
+    page.keyboard.press("Shift+Home")
+    for i, line in enumerate(lines):
+        if i:
+            # Enter keeps the indentation; drop whatever CodeMirror guessed and type ours.
+            page.keyboard.press("Enter")
+            page.keyboard.press("Shift+Home")
+        page.keyboard.type(line)
+
+
+def run_menu(page: Page, item: str) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-item:visible").filter(has=page.get_by_text(item, exact=True)).click()
+
+
+def not_run(page: Page) -> Locator:
+    """Code cells that have not run in this session (prompt "[ ]:")."""
+    return page.locator(".jp-Notebook .jp-CodeCell").filter(
+        has=page.locator(".jp-InputPrompt", has_text="[ ]"))
+
+
+def run_from(page: Page, cell: Locator, item: str) -> None:
+    """Choose Run > `item` and wait until it has run `cell` and everything it queued after it."""
+    prompt = cell.locator(".jp-InputPrompt")
+    run_menu(page, item)
+    # "[*]" once queued, "[n]" once run; then no cell may still be queued and the kernel idle.
+    expect(prompt).not_to_have_text("[ ]:")
+    expect(page.locator(".jp-InputPrompt", has_text="*")).to_have_count(0, timeout=RUN_SECONDS * 1000)
+    expect(page.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute("data-status", "idle")
+
+
+def run_every_cell(page: Page) -> None:
+    """Run All, then, as a student would, carry on below each error until every code cell has run.
+
+    JupyterLab's Run All stops at the first exception (the first unanswered exercise).
+    """
+    run_from(page, page.locator(".jp-Notebook .jp-CodeCell").first, "Run All Cells")
+    for _ in range(page.locator(".jp-Notebook .jp-CodeCell").count()):
+        if not not_run(page).count():
+            return
+        first = not_run(page).first
+        first.locator(".jp-InputPrompt").click()
+        # The locator would follow the next unrun cell once this one runs: pin it by its index.
+        index = first.evaluate(
+            "cell => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].indexOf(cell)")
+        pinned = page.locator(".jp-Notebook .jp-Cell").nth(index)
+        run_from(page, pinned, "Run Selected Cell and All Below")
+    pytest.fail("some code cells never ran")
+
+
+def scroll_bottom_into_view(page: Page, target: Locator, margin: int = 60) -> None:
+    """Scroll the notebook until `target`'s bottom edge sits `margin` px above the window's.
+
+    Cells off screen are laid out with estimated heights (content-visibility), so one jump can
+    land short once they render: correct again after each frame until the position holds.
+    """
+    scroller = page.locator(".jp-NotebookPanel .jp-WindowedPanel-outer")
+    height = page.viewport_size["height"]
+    for _ in range(20):
+        box = target.bounding_box()
+        delta = box["y"] + box["height"] - (height - margin)
+        if abs(delta) < 2:
+            return
+        scroller.evaluate("""(element, delta) => new Promise(done => {
+            element.scrollTop += delta;
+            requestAnimationFrame(() => requestAnimationFrame(done));
+        })""", delta)
+
+
+@pytest.fixture(scope="module")
+def ran_notebook(student_lab: Lab, module_page: Page) -> Page:
+    """The release notebook after typing zero_pad's solution and running all cells."""
+    page = module_page
+    page.goto(student_lab.url(f"lab/tree/{NOTEBOOK}"))
+    expect(page.locator(".jp-Notebook .jp-Cell").first).to_be_visible()
+    expect(page.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute("data-status", "idle")
+
+    lines = solution_lines("zero_pad")
+    cell = code_cell(page, "def zero_pad")
+    type_over_stub(page, cell, lines)
+    for line in lines:
+        expect(cell.locator(".cm-content")).to_contain_text(line)
+    expect(cell.locator(".cm-content")).not_to_contain_text(STUB)
+
+    run_every_cell(page)
+    return page
+
+
+def test_typed_solution_passes_its_visible_test(ran_notebook: Page) -> None:
+    page = ran_notebook
+    passed = page.locator(".jp-OutputArea-output", has_text=PASS_LINE)
+    expect(passed).to_have_count(1)
+    # Frame the typed solution and the PASS line below it for the screenshot.
+    scroll_bottom_into_view(page, passed)
+    expect(passed).to_be_in_viewport(ratio=1)
+    shot = save_screenshot(page, "student-zero-pad-passed")
+    README_SCREENSHOT.parent.mkdir(exist_ok=True)
+    shutil.copyfile(shot, README_SCREENSHOT)
+    assert shot.parent == ARTIFACTS and shot.stat().st_size > 0
+
+
+@pytest.mark.parametrize("exercise", [name for name, e in EXERCISES.items()
+                                      if e.is_function and name != "zero_pad"])
+def test_unanswered_exercise_raises_not_implemented(ran_notebook: Page, exercise: str) -> None:
+    # The visible test right below the exercise calls the still-stubbed function.
+    visible_test = code_cell(ran_notebook, f"def {exercise}(").locator(
+        "xpath=following-sibling::div[contains(@class, 'jp-CodeCell')][1]")
+    expect(visible_test.locator(".jp-OutputArea")).to_contain_text("NotImplementedError")
+
+
+def test_answered_exercise_raises_nothing(ran_notebook: Page) -> None:
+    visible_test = ran_notebook.locator(".jp-Notebook .jp-CodeCell").filter(
+        has=ran_notebook.locator(".jp-OutputArea-output", has_text=PASS_LINE))
+    expect(visible_test.locator(".jp-OutputArea")).not_to_contain_text("Error")
+
+
+def test_padding_figure_renders(ran_notebook: Page) -> None:
+    figure_cell = code_cell(ran_notebook, "plt.subplots(1, 2)")
+    image = figure_cell.locator(".jp-OutputArea-output img")
+    expect(image).to_have_count(1)
+    image.scroll_into_view_if_needed()
+    # A decoded, non-empty bitmap, not a broken-image icon.
+    width = image.evaluate("img => img.complete ? img.naturalWidth : 0")
+    assert width > 100
