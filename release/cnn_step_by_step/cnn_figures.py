@@ -66,6 +66,37 @@ def show_matrices(named: dict[str, np.ndarray]) -> plt.Figure:
     return fig
 
 
+def draw_windows(n_H_prev: int, n_W_prev: int, f: int, pad: int, stride: int) -> plt.Figure:
+    """
+    The padded input grid with the windows of the first output row and the columns each covers.
+
+    Output (h, w) reads the f x f window whose top-left corner is (h * stride, w * stride) in the
+    padded input; the figure outlines those windows for h = 0 and every w.
+    """
+    n_H_pad, n_W_pad = n_H_prev + 2 * pad, n_W_prev + 2 * pad
+    n_W = (n_W_pad - f) // stride + 1
+    grid = np.zeros((n_H_pad, n_W_pad))
+    grid[pad:pad + n_H_prev, pad:pad + n_W_prev] = 1.0
+    fig, ax = plt.subplots(figsize=(0.6 * n_W_pad + 1, 0.6 * n_H_pad + 1))
+    ax.imshow(grid, cmap="Blues", vmin=0, vmax=2.5)
+    colors = plt.get_cmap("tab10")
+    for w in range(n_W):
+        horiz_start = w * stride
+        # Labels alternate between two lines so that neighbouring labels do not collide.
+        ax.add_patch(Rectangle((horiz_start - 0.5, -0.5), f, f, facecolor=colors(w), alpha=0.3,
+                               edgecolor=colors(w), lw=2.5))
+        ax.text(horiz_start - 0.4, f - 0.5 + 0.35 + 0.7 * (w % 2), f"w={w}: columns {horiz_start}..{horiz_start + f - 1}",
+                color=colors(w), ha="left", va="top", fontsize=9, fontweight="bold")
+    ax.set_xticks(np.arange(n_W_pad + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(n_H_pad + 1) - 0.5, minor=True)
+    ax.grid(which="minor", color="white", lw=1)
+    ax.set_xticks(range(n_W_pad))
+    ax.set_yticks(range(n_H_pad))
+    ax.set_title(f"padded input {n_H_pad}x{n_W_pad} (zeros pale), f={f}, pad={pad}, stride={stride}: n_W={n_W}")
+    fig.tight_layout()
+    return fig
+
+
 # (label, height, width, depth) of LeNet-5's volumes; depth is drawn as the box's thickness.
 LENET5 = (
     ("input\n32x32x1", 32, 32, 1),
