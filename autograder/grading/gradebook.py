@@ -6,6 +6,8 @@ One grade cell per exercise, named as the release's locked test cells (`test_<ex
 from __future__ import annotations
 
 import json
+import os
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,13 @@ def grade_cells(release: Path = RELEASE_NOTEBOOK) -> dict[str, tuple[str, float]
     return cells
 
 
+def _alembic_on_path() -> None:
+    """nbgrader creates a new database by running `alembic` from PATH: make the venv's copy findable."""
+    scripts = str(Path(sys.executable).parent)
+    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path.resolve()}"
 
@@ -40,6 +49,7 @@ def write_scores(url: str, records: list[dict[str, Any]], assignment: str = ASSI
     from nbgrader.api import Grade, Gradebook, MissingEntry
     from sqlalchemy.exc import SAWarning
 
+    _alembic_on_path()
     cells = grade_cells()
     written = 0
     with Gradebook(url) as gradebook:

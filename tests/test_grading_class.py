@@ -1,0 +1,143 @@
+"""A class graded end to end through `cnn-grade grade`: results.json, CSV, feedback, report, gradebook."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograder.cases import cases_for, seed_for
+from autograder.cli import main
+from autograder.exercises import EXERCISES
+from autograder.grading.demo import EXAMPLES, summary_table
+
+# A subset of the bundled class that covers every status (the hostile ones are in test_grading_sandbox).
+CLASS = ["ada_correct", "bob_ignores_stride", "carol_2017_version", "dan_script", "eve_infinite_loop",
+         "grace_imports_answer_key", "oscar_syntax_error", "peggy_empty", "trent_truncated", "walter_no_functions"]
+XSS = "def zero_pad(X, pad):\n    raise ValueError('<script>alert(1)</script>')\n"
+EXERCISE_KEYS = {"score", "max_score", "status", "feedback", "diagnosis"}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
+    course = tmp_path_factory.mktemp("course")
+    for example in sorted(EXAMPLES.iterdir()):
+        if example.stem in CLASS:
+            folder = course / "submitted" / example.stem / "cnn_step_by_step"
+            folder.mkdir(parents=True)
+            shutil.copyfile(example, folder / f"cnn_step_by_step{example.suffix}")
+    xss = course / "submitted" / "xavier" / "cnn_step_by_step"
+    xss.mkdir(parents=True)
+    (xss / "cnn_step_by_step.py").write_text(XSS)
+    out = course / "graded"
+    assert main(["grade", str(course), "--out", str(out), "--timeout", "2", "--jobs", "2"]) == 0
+    return course, out, json.loads((out / "results.json").read_text())
+
+
+def test_results_json_schema(graded: tuple[Path, Path, dict]) -> None:
+    _, _, results = graded
+    assert results["version"] == 1 and results["assignment"] == "cnn_step_by_step"
+    students = [s["student"] for s in results["submissions"]]
+    assert students == sorted(CLASS + ["xavier"])
+    for record in results["submissions"]:
+        assert {"student", "path", "score", "max_score", "status", "message", "exercises"} <= set(record)
+        assert record["status"] in ("graded", "unreadable", "crashed")
+        assert set(record["exercises"]) == set(EXERCISES)
+        for result in record["exercises"].values():
+            assert set(result) == EXERCISE_KEYS
+            assert result["status"] in ("passed", "failed", "error", "timeout", "missing")
+        assert record["score"] == sum(e["score"] for e in record["exercises"].values())
+    by = {r["student"]: r for r in results["submissions"]}
+    assert by["ada_correct"]["score"] == by["ada_correct"]["max_score"] == 18
+    assert by["bob_ignores_stride"]["exercises"]["conv_forward"]["status"] == "failed"
+    assert by["carol_2017_version"]["exercises"]["padding_figure"]["status"] == "passed"   # nbformat 3, magics
+    assert by["carol_2017_version"]["exercises"]["pool_forward"]["status"] == "failed"
+    assert by["dan_script"]["exercises"]["conv_single_step"]["status"] == "error"
+    assert by["eve_infinite_loop"]["exercises"]["conv_forward"]["status"] == "timeout"
+    assert by["eve_infinite_loop"]["exercises"]["pool_forward"]["status"] == "passed"
+    assert "answer key" in by["grace_imports_answer_key"]["message"]
+    assert [r["status"] for r in (by["peggy_empty"], by["trent_truncated"], by["walter_no_functions"])] == ["unreadable"] * 3
+
+
+def test_grades_csv_matches_results(graded: tuple[Path, Path, dict]) -> None:
+    _, out, results = graded
+    rows = list(csv.DictReader(io.StringIO((out / "grades.csv").read_text())))
+    assert [r["student"] for r in rows] == [s["student"] for s in results["submissions"]]
+    for row, record in zip(rows, results["submissions"]):
+        assert float(row["score"]) == record["score"]
+        assert all(float(row[n]) == record["exercises"][n]["score"] for n in EXERCISES)
+
+
+def test_feedback_pages_escape_and_hide_hidden_inputs(graded: tuple[Path, Path, dict]) -> None:
+    _, out, results = graded
+    for record in results["submissions"]:
+        assert (out / "feedback" / f"{record['student']}.html").exists()
+    page = (out / "feedback" / "xavier.html").read_text()
+    assert "&lt;script&gt;" in page and "<script>" not in page
+    bob = (out / "feedback" / "bob_ignores_stride.html").read_text()
+    assert "conv_forward" in bob and "stride" in bob
+    hidden = [c for c in cases_for("conv_forward", seed_for("bob_ignores_stride")) if c.kind == "hidden"]
+    for case in hidden:
+        for value in case.args[0].ravel()[:5]:
+            assert f"{value:.5f}" not in bob
+
+
+def test_class_report(graded: tuple[Path, Path, dict]) -> None:
+    _, out, _ = graded
+    report = (out / "report.html").read_text()
+    assert report.count("data:image/png;base64,") == 2
+    assert "grace_imports_answer_key" in report and "Warning" not in report
+    assert "<script>" not in report
+
+
+def test_gradebook_round_trip_through_nbgrader_export(graded: tuple[Path, Path, dict]) -> None:
+    course, _, results = graded
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "export", "--to", "exported.csv"],
+                   cwd=course, env=env, check=True, capture_output=True)
+    exported = {r["student_id"]: r for r in csv.DictReader(io.StringIO((course / "exported.csv").read_text()))}
+    assert set(exported) == {r["student"] for r in results["submissions"]}
+    for record in results["submissions"]:
+        assert float(exported[record["student"]]["raw_score"]) == record["score"]
+        assert float(exported[record["student"]]["max_score"]) == 18
+
+
+def test_summary_table_lists_every_student(graded: tuple[Path, Path, dict]) -> None:
+    table = summary_table(graded[2]["submissions"])
+    assert all(student in table for student in CLASS)
+
+
+def test_zip_input_and_single_student(tmp_path: Path, graded: tuple[Path, Path, dict]) -> None:
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(EXAMPLES / "dan_script.py", "dan_script.py")
+        z.writestr("xavier.py", XSS)
+    out = tmp_path / "out"
+    assert main(["grade", str(archive), "--out", str(out), "--student", "xavier"]) == 0
+    results = json.loads((out / "results.json").read_text())
+    assert [r["student"] for r in results["submissions"]] == ["xavier"]
+    assert results["submissions"][0]["path"].endswith("class.zip:xavier.py")
+
+
+@pytest.mark.parametrize("command", [[], ["grade"], ["demo"]])
+def test_help_on_every_subcommand(command: list[str], capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--help"])
+    assert exit_.value.code == 0
+    assert "usage: cnn-grade" in capsys.readouterr().out
+
+
+def test_exit_codes_when_the_grader_cannot_run(tmp_path: Path) -> None:
+    assert main(["grade", str(tmp_path / "missing"), "--out", str(tmp_path / "out")]) == 2
+    (tmp_path / "empty").mkdir()
+    assert main(["grade", str(tmp_path / "empty"), "--out", str(tmp_path / "out")]) == 3
+    with pytest.raises(SystemExit) as exit_:
+        main(["grade", str(tmp_path), "--out", str(tmp_path / "out"), "--timeout", "-1"])
+    assert exit_.value.code == 2
