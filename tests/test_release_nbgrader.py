@@ -127,10 +127,9 @@ SUBMISSIONS = {
     "solved": solutions,
     "unmodified": dict,
     "noisy": noisy,
-    # Forgetting the bias fails every case of conv_single_step; conv_forward is graded with the
-    # answer key's conv_single_step, so the mistake is charged once.
+    # Forgetting the bias fails every case of conv_single_step; conv_forward, which calls it, is
+    # graded with the answer key's conv_single_step, so the mistake is charged once.
     "no_bias": lambda: with_bug("conv_single_step", "    Z = Z + b.item()\n", "    Z = Z\n"),
-    "no_stride": lambda: with_bug("conv_forward", "            vert_start = h * stride\n", "            vert_start = h\n"),
 }
 
 
@@ -165,12 +164,6 @@ def test_stderr_and_warnings_cost_nothing(scores):
 def test_one_bug_loses_exactly_that_exercise(scores):
     lost = {name: EXERCISES[name].points - score for name, score in scores["no_bias"].items()}
     assert lost == {name: (e.points if name == "conv_single_step" else 0.0) for name, e in EXERCISES.items()}
-
-
-def test_ignoring_the_stride_costs_conv_forward_only(scores):
-    assert scores["no_stride"]["conv_forward"] < EXERCISES["conv_forward"].points
-    assert {n: s for n, s in scores["no_stride"].items() if n != "conv_forward"} == \
-           {n: e.points for n, e in EXERCISES.items() if n != "conv_forward"}
 
 
 def test_required_and_extra_points_are_reported_separately(scores):
