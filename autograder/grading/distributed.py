@@ -25,12 +25,7 @@ from types import ModuleType
 from typing import Any, Callable, Iterable, Iterator
 
 from .errors import GraderError
-from .pipeline import GradeOptions, _check_api, _exercises_all, _record
-
-
-def crashed_record(student, filename, message, sandbox):  # TEMP until pipeline has it
-    return _record(student, filename, "crashed", message,
-                   _exercises_all(lambda n: _check_api().error_result(n, message)), {"sandbox": sandbox})
+from .pipeline import GRADER_VERSION, GradeOptions, crashed_record
 
 # Workers that may die under one task before it is recorded as crashed (the scheduler's
 # `allowed-failures`; a remote scheduler keeps its own setting).
@@ -89,30 +84,53 @@ def import_distributed() -> ModuleType:
 
 
 @contextlib.contextmanager
-def connect(scheduler: Scheduler, connect_seconds: float = CONNECT_SECONDS) -> Iterator[Any]:
-    """A `distributed.Client` on the scheduler, closed on exit (with the local cluster it started)."""
+def connect(scheduler: Scheduler, *, worker_deaths: int = WORKER_DEATHS_ALLOWED,
+            connect_seconds: float = CONNECT_SECONDS) -> Iterator[Any]:
+    """A `distributed.Client` on the scheduler, closed on exit (with the local cluster it started).
+
+    `worker_deaths` is the scheduler's `allowed-failures` for a local cluster; a remote scheduler
+    has its own (DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES where it is started).
+    """
     distributed = import_distributed()
     import dask
 
-    settings = {
-        "distributed.scheduler.allowed-failures": WORKER_DEATHS_ALLOWED,
-        # A grading task takes seconds: give each worker thread one task at a time, so that a
-        # worker that dies takes only the submission it was grading with it.
-        "distributed.scheduler.worker-saturation": 1.0,
-    }
-    with dask.config.set(settings), contextlib.ExitStack() as stack:
+    with dask.config.set({"distributed.scheduler.allowed-failures": worker_deaths}), contextlib.ExitStack() as stack:
         target: Any = scheduler.address
         if scheduler.local_workers:
             # One thread per worker process: the sandbox child does the work, and a worker that
-            # dies (the case Dask retries) takes one submission with it.
+            # dies takes one submission with it.
             target = stack.enter_context(distributed.LocalCluster(
                 n_workers=scheduler.local_workers, threads_per_worker=1, processes=True,
-                host="127.0.0.1", dashboard_address=None))
+                host="127.0.0.1", dashboard_address=None,
+                # No dashboard, and the scheduler's small HTTP server on a free port rather than
+                # 8787, which another cluster on this machine may hold.
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}))
         try:
             client = stack.enter_context(distributed.Client(target, timeout=connect_seconds))
         except OSError as error:
             raise SchedulerError(f"cannot reach {scheduler.describe()}: {error}") from error
+        _check_workers(client)
         yield client
+
+
+def grader_version() -> str:
+    """What a worker must match: the package version and the grader version of the records."""
+    from importlib.metadata import version
+
+    return f"cnn-step-by-step {version('cnn-step-by-step')}, grader {GRADER_VERSION}"
+
+
+def _check_workers(client: Any) -> None:
+    """Fail before grading, not submission by submission, when workers run another grader (or none)."""
+    try:
+        found = client.run(grader_version)
+    except Exception as error:  # noqa: BLE001 - a worker without the package fails to unpickle the call
+        raise SchedulerError(f"the Dask workers cannot run the grader ({type(error).__name__}: {error}); "
+                             "install the same cnn-step-by-step version on every worker") from error
+    mine = grader_version()
+    odd = {worker: theirs for worker, theirs in found.items() if theirs != mine}
+    if odd:
+        raise SchedulerError(f"these Dask workers run another grader than this client ({mine}): {odd}")
 
 
 class ClusterTask:
@@ -134,16 +152,15 @@ class ClusterTask:
 
     def finish(self, outcome: Any) -> None:
         """Keep the record, or the crashed record of a task the cluster gave up on; free the future."""
-        distributed = import_distributed()
         data, filename, student, options = self.args
+        if self.future.status == "cancelled":
+            # The client lost the scheduler: the grader, not this submission, failed.
+            raise SchedulerError(f"lost the Dask cluster ({outcome}); finished submissions are saved, "
+                                 "re-run to grade the rest")
         if self.future.status == "finished":
             self.record = outcome
-        elif isinstance(outcome, BaseException):
-            self.record = crashed_record(student, filename, _crash_message(outcome, distributed),
-                                         sandbox=options.sandbox)
         else:  # raise_errors=False hands over (type, exception, traceback)
-            self.record = crashed_record(student, filename, _crash_message(outcome[1], distributed),
-                                         sandbox=options.sandbox)
+            self.record = crashed_record(student, filename, _crash_message(outcome[1]), {"sandbox": options.sandbox})
         self.future.release()
         self.future, self.args = None, ()
 
@@ -152,8 +169,8 @@ class ClusterTask:
         return self.record
 
 
-def _crash_message(error: BaseException, distributed: ModuleType) -> str:
-    if isinstance(error, distributed.KilledWorker):
+def _crash_message(error: BaseException) -> str:
+    if isinstance(error, import_distributed().KilledWorker):
         return (f"the Dask workers grading this submission died {error.allowed_failures + 1} time(s) "
                 f"(killed or out of memory; last one: {error.last_worker.address}); re-run to try again")
     return f"grading failed on the Dask worker: {type(error).__name__}: {error}; re-run to try again"
@@ -162,9 +179,11 @@ def _crash_message(error: BaseException, distributed: ModuleType) -> str:
 class ClusterPool:
     """The batch's pool on a Dask client (see autograder.grading.batch).
 
-    `submit` only queues; `as_completed` sends the tasks to the cluster a window at a time (twice
-    the cluster's worker threads, so that every worker always has its next submission while the
-    scheduler never holds the bytes of a whole cohort) and yields each once its record is here.
+    `submit` only queues; `as_completed` keeps one task per worker thread on the cluster and
+    yields each task once its record is here.  One per thread, because a worker that dies counts
+    against every task it holds (Dask cannot tell which one was running), and so that the
+    scheduler never holds the bytes of a whole cohort; the cost is one round trip between two
+    submissions on a worker, against seconds of grading.
     """
 
     def __init__(self, client: Any) -> None:
@@ -174,10 +193,9 @@ class ClusterPool:
         return ClusterTask(fn, data, filename, student, options)
 
     def window(self) -> int:
-        # scheduler_info() is the client's cached view, refreshed in the background: cheap to ask
-        # again, and it sees workers that join an adaptive cluster later.
-        workers = self.client.scheduler_info(n_workers=-1)["workers"].values()
-        return max(2, 2 * sum(w["nthreads"] for w in workers))
+        # Asked again after every record (one small round trip per submission), so that workers
+        # joining an adaptive cluster later get work too.
+        return max(1, sum(self.client.nthreads().values()))
 
     def as_completed(self, tasks: Iterable[ClusterTask]) -> Iterator[ClusterTask]:
         distributed = import_distributed()
@@ -203,9 +221,9 @@ class ClusterPool:
 
 
 @contextlib.contextmanager
-def cluster_pool(scheduler: str | Scheduler) -> Iterator[ClusterPool]:
+def cluster_pool(scheduler: str | Scheduler, *, worker_deaths: int = WORKER_DEATHS_ALLOWED) -> Iterator[ClusterPool]:
     """A ClusterPool on `--scheduler`'s cluster, for grade_class(pool=..., as_completed=pool.as_completed)."""
     if isinstance(scheduler, str):
         scheduler = parse_scheduler(scheduler)
-    with connect(scheduler) as client:
+    with connect(scheduler, worker_deaths=worker_deaths) as client:
         yield ClusterPool(client)
