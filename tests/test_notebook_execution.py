@@ -1,6 +1,7 @@
 """Run the source and the release notebooks top to bottom in a real kernel (nbclient)."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -15,11 +16,16 @@ SOURCE = ROOT / "source" / "cnn_step_by_step" / "cnn_step_by_step.ipynb"
 RELEASE = ROOT / "release" / "cnn_step_by_step" / "cnn_step_by_step.ipynb"
 
 
-def execute(path: Path) -> nbformat.NotebookNode:
-    """The notebook after running every cell in its own folder, errors kept as outputs."""
-    notebook = nbformat.read(path, as_version=4)
+def execute(path: Path, workdir: Path) -> nbformat.NotebookNode:
+    """The notebook after running every cell, errors kept as outputs.
+
+    It runs in a copy of its folder, so that nothing (bytecode, figures) is written into the repository.
+    """
+    folder = workdir / path.parent.name
+    shutil.copytree(path.parent, folder, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    notebook = nbformat.read(folder / path.name, as_version=4)
     NotebookClient(notebook, timeout=300, allow_errors=True, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+                   resources={"metadata": {"path": str(folder)}}).execute()
     return notebook
 
 
@@ -36,13 +42,13 @@ def grade_id(cell) -> str | None:
 
 
 @pytest.fixture(scope="module")
-def solved() -> nbformat.NotebookNode:
-    return execute(SOURCE)
+def solved(tmp_path_factory) -> nbformat.NotebookNode:
+    return execute(SOURCE, tmp_path_factory.mktemp("source"))
 
 
 @pytest.fixture(scope="module")
-def released() -> nbformat.NotebookNode:
-    return execute(RELEASE)
+def released(tmp_path_factory) -> nbformat.NotebookNode:
+    return execute(RELEASE, tmp_path_factory.mktemp("release"))
 
 
 def test_source_runs_top_to_bottom_without_errors_or_stderr(solved):
