@@ -6,6 +6,7 @@ process it started (server, kernels) is left behind.
 """
 from __future__ import annotations
 
+import ast
 import json
 import os
 import secrets
@@ -14,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.error
 import urllib.request
@@ -28,6 +30,7 @@ from playwright.sync_api import Page
 REPO = Path(__file__).resolve().parents[2]
 COURSE_FILES = ("nbgrader_config.py", "source", "release")
 ASSIGNMENT = "cnn_step_by_step"
+SOLUTIONS = REPO / "cnn_reference" / "notebook_solutions.py"
 ARTIFACTS = REPO / "artifacts" / "browser"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -158,3 +161,14 @@ def save_screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=path)
     return path
+
+
+def solution_lines(function: str) -> list[str]:
+    """The lines between START/END CODE HERE of `function` in the answer key, dedented."""
+    source = SOLUTIONS.read_text()
+    node = next(n for n in ast.parse(source).body
+                if isinstance(n, ast.FunctionDef) and n.name == function)
+    lines = ast.get_source_segment(source, node).splitlines()
+    start = next(i for i, line in enumerate(lines) if "### START CODE HERE" in line)
+    end = next(i for i, line in enumerate(lines) if "### END CODE HERE" in line)
+    return textwrap.dedent("\n".join(lines[start + 1:end])).splitlines()

@@ -5,37 +5,26 @@ One browser session for the module: the student opens the release, types the sol
 """
 from __future__ import annotations
 
-import ast
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from autograder.exercises import EXERCISES
-from browser_support import ARTIFACTS, ASSIGNMENT, REPO, Lab, save_screenshot
+from browser_support import ARTIFACTS, ASSIGNMENT, Lab, save_screenshot, solution_lines
 
 pytestmark = pytest.mark.browser
 
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
-SOLUTIONS = REPO / "cnn_reference" / "notebook_solutions.py"
 README_SCREENSHOT = Path(__file__).parent / "screenshots" / "student-view.png"
 STUB = "raise NotImplementedError()"
 # What the visible test cell prints when every visible case passes.
 PASS_LINE = "zero_pad: PASS"
 RUN_SECONDS = 180
-
-
-def solution_lines(function: str) -> list[str]:
-    """The lines between START/END CODE HERE of `function` in the answer key, dedented."""
-    source = SOLUTIONS.read_text()
-    node = next(n for n in ast.parse(source).body
-                if isinstance(n, ast.FunctionDef) and n.name == function)
-    lines = ast.get_source_segment(source, node).splitlines()
-    start = next(i for i, line in enumerate(lines) if "### START CODE HERE" in line)
-    end = next(i for i, line in enumerate(lines) if "### END CODE HERE" in line)
-    return textwrap.dedent("\n".join(lines[start + 1:end])).splitlines()
+# The student answers zero_pad, which also makes the padding figure right.
+ANSWERED = ("zero_pad", "padding_figure")
+UNANSWERED = [name for name in EXERCISES if name not in ANSWERED]
 
 
 def code_cell(page: Page, text: str) -> Locator:
@@ -152,8 +141,7 @@ def test_typed_solution_passes_its_visible_test(ran_notebook: Page) -> None:
     assert shot.parent == ARTIFACTS and shot.stat().st_size > 0
 
 
-@pytest.mark.parametrize("exercise", [name for name, e in EXERCISES.items()
-                                      if e.is_function and name != "zero_pad"])
+@pytest.mark.parametrize("exercise", UNANSWERED)
 def test_unanswered_exercise_raises_not_implemented(ran_notebook: Page, exercise: str) -> None:
     # The visible test right below the exercise calls the still-stubbed function.
     visible_test = code_cell(ran_notebook, f"def {exercise}(").locator(
@@ -175,3 +163,21 @@ def test_padding_figure_renders(ran_notebook: Page) -> None:
     # A decoded, non-empty bitmap, not a broken-image icon.
     width = image.evaluate("img => img.complete ? img.naturalWidth : 0")
     assert width > 100
+
+
+def test_validate_reports_the_unanswered_exercises(ran_notebook: Page) -> None:
+    page = ran_notebook
+    # Validate checks the saved file, so save the typed solution first.
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+s")
+    expect(page.locator(".lm-TabBar-tab.jp-mod-dirty")).to_have_count(0)
+    page.locator(".jp-Toolbar-item", has_text="Validate").click()
+    dialog = page.locator(".jp-Dialog")
+    # nbgrader lists each failing test cell with its source, which names the exercise.
+    expect(dialog).to_contain_text("Validation Results", timeout=RUN_SECONDS * 1000)
+    for name in UNANSWERED:
+        expect(dialog).to_contain_text(f'grade("{name}"')
+    for name in ANSWERED:
+        expect(dialog).not_to_contain_text(f'grade("{name}"')
+    save_screenshot(page, "student-validate")
+    dialog.get_by_role("button", name="Ok").click()
