@@ -7,7 +7,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import cbook
-from matplotlib.patches import FancyArrowPatch, Rectangle
+from matplotlib.patches import FancyArrowPatch, Polygon, Rectangle
 
 VERTICAL_EDGE = np.array([[1.0, 0.0, -1.0], [1.0, 0.0, -1.0], [1.0, 0.0, -1.0]])
 
@@ -97,38 +97,47 @@ def draw_windows(n_H_prev: int, n_W_prev: int, f: int, pad: int, stride: int) ->
     return fig
 
 
-# (label, height, width, depth) of LeNet-5's volumes; depth is drawn as the box's thickness.
+# (label, height, width, channels) of LeNet-5's volumes; fully connected layers have width 0.
 LENET5 = (
     ("input\n32x32x1", 32, 32, 1),
     ("CONV 5x5, 6 filters\n28x28x6", 28, 28, 6),
     ("AVG POOL 2x2, s=2\n14x14x6", 14, 14, 6),
     ("CONV 5x5, 16 filters\n10x10x16", 10, 10, 16),
     ("AVG POOL 2x2, s=2\n5x5x16", 5, 5, 16),
-    ("FC\n120", 120, 1, 1),
-    ("FC\n84", 84, 1, 1),
-    ("softmax\n10", 10, 1, 1),
+    ("FC\n120", 120, 0, 1),
+    ("FC\n84", 84, 0, 1),
+    ("softmax\n10", 10, 0, 1),
 )
 
 
+def _box(ax, x: float, height: float, width: float, depth: float, color: str) -> None:
+    """A volume in oblique projection: the front face is height x depth, the width recedes up-right."""
+    dx, dy = 0.5 * width, 0.35 * width
+    front = [(x, -height / 2), (x + depth, -height / 2), (x + depth, height / 2), (x, height / 2)]
+    top = [(x, height / 2), (x + depth, height / 2), (x + depth + dx, height / 2 + dy), (x + dx, height / 2 + dy)]
+    side = [(x + depth, -height / 2), (x + depth + dx, -height / 2 + dy), (x + depth + dx, height / 2 + dy),
+            (x + depth, height / 2)]
+    for face, shade in ((front, 0.75), (top, 0.45), (side, 0.6)):
+        ax.add_patch(Polygon(face, closed=True, facecolor=color, alpha=shade, edgecolor="black", lw=0.6))
+
+
 def draw_lenet5() -> plt.Figure:
-    """A LeNet-5-style network: CONV and POOL blocks shrink height and width, deepen channels, then FC."""
-    fig, ax = plt.subplots(figsize=(13, 4))
+    """LeNet-5 drawn to scale: CONV and POOL shrink height and width and add channels, then FC layers."""
+    fig, ax = plt.subplots(figsize=(13, 4.5))
     x = 0.0
-    previous_right = None
-    for label, height, width, depth in LENET5:
-        dense = width == 1
-        # Volumes are drawn to scale (height and depth); dense layers as thin bars scaled down.
+    for index, (label, height, width, channels) in enumerate(LENET5):
+        dense = width == 0
+        # Channels set a volume's thickness; a dense layer is a thin bar (its units scaled down).
         h = height / 3.2 if dense else height
-        w = 2.0 if dense else width / 3 + depth / 2
-        box = Rectangle((x, -h / 2), w, h, facecolor="tab:orange" if dense else "tab:blue", alpha=0.6)
-        ax.add_patch(box)
-        ax.text(x + w / 2, -26, label, ha="center", va="top", fontsize=8)
-        if previous_right is not None:
-            ax.add_patch(FancyArrowPatch((previous_right, 0), (x, 0), arrowstyle="->", mutation_scale=12))
-        previous_right = x + w
-        x += w + 7
+        depth = 1.5 if dense else 1 + channels
+        _box(ax, x, h, width, depth, "tab:orange" if dense else "tab:blue")
+        ax.text(x + depth / 2, -30, label, ha="center", va="top", fontsize=8)
+        if index:
+            ax.add_patch(FancyArrowPatch((x - 6, 0), (x - 0.5, 0), arrowstyle="->", mutation_scale=12))
+        x += depth + 0.5 * width + 8
     ax.set_xlim(-2, x)
-    ax.set_ylim(-38, 26)
+    ax.set_ylim(-42, 32)
+    ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title("LeNet-5: (CONV -> POOL) x 2, then fully connected layers; n_H, n_W shrink while n_C grows")
     fig.tight_layout()
