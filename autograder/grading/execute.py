@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..untrusted import plain
-from .sandbox import Limits, environment, runner_command
+from .sandbox import MPLCONFIG, Limits, environment, matplotlib_cache, runner_command
 
 MAX_RESULT_FILE_BYTES = 64 * 2**20
 
@@ -41,11 +42,13 @@ class RawRun:
     defined: list[str] = field(default_factory=list)
     # name -> {"status": "done"|"timeout"|"memory"|"crashed: ...", "outcomes", "own_helper_outcomes", "error"}
     exercises: dict[str, dict[str, Any]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)   # seconds per phase inside the sandbox
     failure: str | None = None   # the runner itself did not finish (then the fields above are empty)
     seconds: float = 0.0
 
 
-def _write_job(folder: Path, cells: list[str], jobs: dict[str, ExerciseJob], limits: Limits) -> None:
+def _write_job(folder: Path, cells: list[str], jobs: dict[str, ExerciseJob], limits: Limits, sandbox: str) -> None:
+    shutil.copytree(matplotlib_cache(sandbox), folder / MPLCONFIG)
     cases_dir = folder / "cases"
     cases_dir.mkdir()
     spec = {name: {"cases": plain.encode([(tuple(a), dict(k)) for a, k in job.cases], cases_dir, name),
@@ -68,7 +71,8 @@ def _read_back(out: Path, names: list[str]) -> RawRun:
     notebook = _read_json(out / "notebook.json")
     run = RawRun(cells=list(notebook.get("cells", [])), log=str(notebook.get("log", "")),
                  figures=plain.decode(notebook.get("figures", []), out),
-                 defined=[str(n) for n in notebook.get("defined", [])])
+                 defined=[str(n) for n in notebook.get("defined", [])],
+                 timings={str(k): float(v) for k, v in dict(notebook.get("timings", {})).items()})
     for name in names:
         status_file, result_file = out / f"{name}.status", out / f"{name}.json"
         if not status_file.exists():
@@ -92,7 +96,7 @@ def execute(cells: list[str], jobs: dict[str, ExerciseJob], limits: Limits, sand
     with tempfile.TemporaryDirectory(prefix="cnn-job-") as tmp:
         folder = Path(tmp) / "job"
         folder.mkdir()
-        _write_job(folder, cells, jobs, limits)
+        _write_job(folder, cells, jobs, limits, sandbox)
         # The runner's stderr goes to a file outside the job folder: a pipe would stay open as long
         # as any background process the student started, and only the runner's own crash matters.
         stderr_path = Path(tmp) / "runner.stderr"

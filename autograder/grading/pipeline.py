@@ -136,7 +136,8 @@ def _grade(data: bytes, filename: str, student: str, options: GradeOptions, deta
         return _record(student, filename, "crashed", run.failure,
                        _exercises_all(lambda n: check.error_result(n, run.failure)), details)
     cell_errors = _cell_errors(run)
-    details.update(cell_errors=cell_errors, log=run.log[-MAX_LOG_IN_RECORD:], flags=_flags(cells, cell_errors))
+    details.update(cell_errors=cell_errors, log=run.log[-MAX_LOG_IN_RECORD:], flags=_flags(cells, cell_errors),
+                   sandbox_seconds=round(run.seconds, 3), timings=run.timings)
     exercises = {name: _check_function(name, cases[name], run, cell_errors, options.limits) for name in cases}
     exercises["padding_figure"] = check.check_padding_figure(run.figures).to_dict()
     exercises = {name: exercises[name] for name in EXERCISES}

@@ -28,6 +28,7 @@ UNTRUSTED_DIR = Path(__file__).resolve().parent.parent / "untrusted"
 PACKAGE = "cnn_untrusted"
 SANDBOX_GRADER_DIR = "/opt/grader"
 SANDBOX_JOB_DIR = "/job"
+MPLCONFIG = "mplconfig"   # matplotlib's config and font cache, inside the job folder
 RLIMIT_WARNING = ("bubblewrap is not available: student code ran with resource limits only "
                   "(no file-system or network isolation). Install the Debian package 'bubblewrap'.")
 
@@ -120,6 +121,8 @@ def _bwrap_prefix(bwrap: str, job: Path, tmp_mb: int) -> list[str]:
         command += ["--ro-bind", str(path), str(path)]
     for path in sandbox_packages():
         command += ["--ro-bind", str(path), f"{SANDBOX_SITE_DIR}/{path.name}"]
+    if Path("/etc/fonts").is_dir():  # fontconfig's configuration (matplotlib finds system fonts)
+        command += ["--ro-bind", "/etc/fonts", "/etc/fonts"]
     command += ["--proc", "/proc", "--dev", "/dev", "--size", str(tmp_mb * 2**20), "--tmpfs", "/tmp",
                 "--bind", str(job), SANDBOX_JOB_DIR, "--chdir", SANDBOX_JOB_DIR]
     return command
@@ -159,7 +162,26 @@ def runner_command(kind: str, job: Path, limits: Limits) -> list[str]:
 
 def environment(kind: str, job: Path) -> dict[str, str]:
     """A minimal environment: one BLAS thread (keeps numpy's address space small), matplotlib Agg."""
-    tmp = "/tmp" if kind == "bwrap" else str(job)
-    return {"PATH": "/usr/bin:/bin", "HOME": tmp, "LANG": "C.UTF-8", "MPLBACKEND": "Agg",
-            "MPLCONFIGDIR": f"{tmp}/mplconfig", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1"}
+    inside = SANDBOX_JOB_DIR if kind == "bwrap" else str(job)
+    return {"PATH": "/usr/bin:/bin", "HOME": "/tmp" if kind == "bwrap" else str(job), "LANG": "C.UTF-8",
+            "MPLBACKEND": "Agg", "MPLCONFIGDIR": f"{inside}/{MPLCONFIG}", "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+@functools.lru_cache(maxsize=None)
+def matplotlib_cache(kind: str) -> Path:
+    """A matplotlib config folder with its font list already built, as seen from inside `kind`.
+
+    Without it every submission's fresh /tmp makes matplotlib scan the system fonts again on
+    import (seconds each).  Built once per grader process, copied into each job folder.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="cnn-mplcache-"))
+    (folder / MPLCONFIG).mkdir()
+    warm_up = ["-I", "-S", "-c", "import sys; sys.path[:0] = [sys.argv[1]]; import matplotlib.pyplot"]
+    if kind == "bwrap":
+        command = [*_bwrap_prefix(shutil.which("bwrap") or "bwrap", folder, 64), os.path.realpath(sys.executable),
+                   *warm_up, SANDBOX_SITE_DIR]
+    else:
+        command = [sys.executable, *warm_up, _rlimit_dirs()[0]]
+    subprocess.run(command, env=environment(kind, folder), cwd=folder, capture_output=True, timeout=300)
+    return folder / MPLCONFIG

@@ -7,7 +7,7 @@ Reads a job folder written by the grader (autograder.grading.execute), plain dat
                 "memory_mb": int, "max_log_chars": int}
 and writes back into job/out/:
   notebook.json  {"cells": [{"cell": n, "error": {...} | None}], "log": str, "figures": encoded,
-                  "defined": [names]}
+                  "defined": [names], "timings": {phase or exercise: seconds}}
   <exercise>.json {"outcomes": encoded, "own_helper_outcomes": encoded | None} or {"error": str}
   <exercise>.status  written by the parent: "timeout" / "memory" / "crashed: ..." if no result
 
@@ -163,12 +163,13 @@ def _call_all(function: Any, cases: list, helpers: dict) -> list[dict[str, Any]]
     return outcomes
 
 
-def grade_exercises(job: dict, namespace: dict, out: Path) -> None:
+def grade_exercises(job: dict, namespace: dict, out: Path, timings: dict[str, float]) -> None:
     """One child per exercise; the parent kills a child that outlives its wall-clock budget."""
     seconds = float(job["exercise_seconds"])
     for name, spec in job["exercises"].items():
         if not callable(namespace.get(name)):
             continue
+        start = time.perf_counter()
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
@@ -182,6 +183,7 @@ def grade_exercises(job: dict, namespace: dict, out: Path) -> None:
                 code = 4
             os._exit(code)
         (out / f"{name}.status").write_text(_wait(pid, seconds + 2.0))
+        timings[name] = round(time.perf_counter() - start, 4)
 
 
 def _wait(pid: int, seconds: float) -> str:
@@ -209,6 +211,8 @@ def main(job_dir: str) -> int:
     cells = json.loads((job_path / "cells.json").read_text())
     out = job_path / "out"
     out.mkdir(exist_ok=True)
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
     # Pre-import what student code imports anyway, before the memory limit: its cost is paid once.
     import numpy  # noqa: F401
     try:
@@ -226,14 +230,17 @@ def main(job_dir: str) -> int:
     real_stdout, real_stderr = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = log
     namespace: dict[str, Any] = {"__name__": "__main__"}
+    timings["imports"] = round(time.perf_counter() - start, 4)
     try:
+        start = time.perf_counter()
         cells_result = run_cells(cells, namespace, float(job["cell_seconds"]))
+        timings["cells"] = round(time.perf_counter() - start, 4)
         figures = _figures(namespace)
-        grade_exercises(job, namespace, out)
+        grade_exercises(job, namespace, out, timings)
     finally:
         sys.stdout, sys.stderr = real_stdout, real_stderr
     defined = [name for name in job["exercises"] if callable(namespace.get(name))]
-    plain.dump_json({"cells": cells_result, "log": log.text(), "defined": defined,
+    plain.dump_json({"cells": cells_result, "log": log.text(), "defined": defined, "timings": timings,
                      "figures": plain.encode(figures, out, "figure")}, out / "notebook.json")
     return 0
 
