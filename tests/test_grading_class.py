@@ -141,3 +141,15 @@ def test_exit_codes_when_the_grader_cannot_run(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["grade", str(tmp_path), "--out", str(tmp_path / "out"), "--timeout", "-1"])
     assert exit_.value.code == 2
+
+
+def test_rlimit_fallback_is_announced_in_results_and_report(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    (tmp_path / "dan.py").write_bytes((EXAMPLES / "dan_script.py").read_bytes())
+    out = tmp_path / "out"
+    assert main(["grade", str(tmp_path / "dan.py"), "--out", str(out), "--sandbox", "rlimit"]) == 0
+    assert "without bubblewrap" in capsys.readouterr().err
+    results = json.loads((out / "results.json").read_text())
+    assert "resource limits only" in results["sandbox_warning"]
+    assert results["submissions"][0]["details"]["sandbox"] == "rlimit"
+    assert results["submissions"][0]["exercises"]["conv_forward"]["status"] == "passed"
+    assert "resource limits only" in (out / "report.html").read_text()

@@ -29,8 +29,9 @@ PACKAGE = "cnn_untrusted"
 SANDBOX_GRADER_DIR = "/opt/grader"
 SANDBOX_JOB_DIR = "/job"
 MPLCONFIG = "mplconfig"   # matplotlib's config and font cache, inside the job folder
-RLIMIT_WARNING = ("bubblewrap is not available: student code ran with resource limits only "
-                  "(no file-system or network isolation). Install the Debian package 'bubblewrap'.")
+RLIMIT_WARNING = ("student code ran without bubblewrap, with resource limits only (no file-system or "
+                  "network isolation, and a process that leaves its session can outlive grading). "
+                  "Install the Debian package 'bubblewrap' and use --sandbox auto or bwrap.")
 
 
 @dataclass(frozen=True)
