@@ -1,4 +1,4 @@
-"""Grading on a real Dask LocalCluster (scheduler + 2 worker processes on localhost).
+"""Grading on real Dask clusters on localhost: a LocalCluster, and `dask scheduler` + `dask worker`.
 
 The cluster must give the local pool's results, submission for submission; a worker killed
 mid-run must cost no submission its result and give none two; a submission whose workers keep
@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -174,12 +175,41 @@ def test_a_killed_worker_costs_no_result_and_duplicates_none(tmp_path: Path) -> 
     assert {r["score"] for r in records} == {records[0]["score"]} and records[0]["score"] > 0
 
 
+@pytest.fixture
+def dask_command_line_cluster(tmp_path: Path):
+    """A cluster started as on real machines: `dask scheduler`, then `dask worker` (2 processes).
+
+    The scheduler gives up on a task after one worker died under it (its own setting, from the
+    environment where it starts), so the crashed path needs only one kill.
+    """
+    dask = str(Path(sys.executable).parent / "dask")
+    file = tmp_path / "scheduler.json"
+    env = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+    scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                  "--dashboard-address", "127.0.0.1:0", "--scheduler-file", str(file)], **quiet)
+    workers = None
+    try:
+        while not file.exists() and scheduler.poll() is None:
+            time.sleep(0.1)
+        address = json.loads(file.read_text())["address"]
+        workers = subprocess.Popen([dask, "worker", address, "--nworkers", "2", "--nthreads", "1",
+                                    "--host", "127.0.0.1", "--no-dashboard"], **quiet)
+        yield address
+    finally:
+        for process in (workers, scheduler):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=60)
+
+
 @pytest.mark.slow
-def test_a_submission_whose_workers_die_is_crashed_then_regraded(tmp_path: Path) -> None:
+def test_a_submission_whose_workers_die_is_crashed_then_regraded(tmp_path: Path, dask_command_line_cluster: str) -> None:
     submissions = _class_of(tmp_path / "class", 4)
     options = GradeOptions(sandbox=resolve("auto"))
     killed: list[str] = []
-    with cluster.cluster_pool("local:2", worker_deaths=0) as pool:
+    with cluster.cluster_pool(dask_command_line_cluster) as pool:
+        pool.client.wait_for_workers(2, timeout=120)
         pids = pool.client.run(os.getpid)
 
         def kill_once(record: dict[str, Any]) -> None:

@@ -27,8 +27,8 @@ from typing import Any, Callable, Iterable, Iterator
 from .errors import GraderError
 from .pipeline import GRADER_VERSION, GradeOptions, crashed_record
 
-# Workers that may die under one task before it is recorded as crashed (the scheduler's
-# `allowed-failures`; a remote scheduler keeps its own setting).
+# Worker deaths a task survives, re-run elsewhere each time; at the next one the submission is
+# recorded as crashed (the scheduler's `allowed-failures`; a remote scheduler keeps its own).
 WORKER_DEATHS_ALLOWED = 2
 # Re-runs of a task that raised on the worker (grade_submission never raises, so this covers a
 # broken worker: a missing package, a full disk).
@@ -84,17 +84,17 @@ def import_distributed() -> ModuleType:
 
 
 @contextlib.contextmanager
-def connect(scheduler: Scheduler, *, worker_deaths: int = WORKER_DEATHS_ALLOWED,
-            connect_seconds: float = CONNECT_SECONDS) -> Iterator[Any]:
+def connect(scheduler: Scheduler, *, connect_seconds: float = CONNECT_SECONDS) -> Iterator[Any]:
     """A `distributed.Client` on the scheduler, closed on exit (with the local cluster it started).
 
-    `worker_deaths` is the scheduler's `allowed-failures` for a local cluster; a remote scheduler
-    has its own (DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES where it is started).
+    A local cluster's scheduler gives up on a task after WORKER_DEATHS_ALLOWED deaths; a remote
+    one has its own `allowed-failures` (DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES where it starts).
     """
     distributed = import_distributed()
     import dask
 
-    with dask.config.set({"distributed.scheduler.allowed-failures": worker_deaths}), contextlib.ExitStack() as stack:
+    settings = {"distributed.scheduler.allowed-failures": WORKER_DEATHS_ALLOWED}
+    with dask.config.set(settings), contextlib.ExitStack() as stack:
         target: Any = scheduler.address
         if scheduler.local_workers:
             # One thread per worker process: the sandbox child does the work, and a worker that
@@ -221,9 +221,9 @@ class ClusterPool:
 
 
 @contextlib.contextmanager
-def cluster_pool(scheduler: str | Scheduler, *, worker_deaths: int = WORKER_DEATHS_ALLOWED) -> Iterator[ClusterPool]:
+def cluster_pool(scheduler: str | Scheduler) -> Iterator[ClusterPool]:
     """A ClusterPool on `--scheduler`'s cluster, for grade_class(pool=..., as_completed=pool.as_completed)."""
     if isinstance(scheduler, str):
         scheduler = parse_scheduler(scheduler)
-    with connect(scheduler, worker_deaths=worker_deaths) as client:
+    with connect(scheduler) as client:
         yield ClusterPool(client)
