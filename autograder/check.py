@@ -66,10 +66,11 @@ def check_exercise(exercise: str, cases: list[Case], outcomes: list[dict[str, An
 
     diagnosis: list[str] = []
     if status != "passed":
-        mistakes = matching_mistakes(cases, outcomes, expected) + recognized_by_traceback(outcomes)
-        for mistake in dict.fromkeys(mistakes):
-            diagnosis.append(mistake.name)
-            hints.append(f"Likely mistake, {mistake.name}: {mistake.hint}")
+        # Variants of one mistake share its name and hint: name it once.
+        named = {m.name: m.hint for m in matching_mistakes(cases, outcomes, expected) + recognized_by_traceback(outcomes)}
+        for name, hint in named.items():
+            diagnosis.append(name)
+            hints.append(f"Likely mistake, {name}: {hint}")
         if not diagnosis and published_only(results):
             diagnosis.append(PUBLISHED_ONLY)
             hints.append(f"Likely mistake, {PUBLISHED_ONLY}: {PUBLISHED_ONLY_HINT}")

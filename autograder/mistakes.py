@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ast
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -38,7 +38,7 @@ class Mistake:
     signature: str = ""
 
 
-CATALOG: tuple[Mistake, ...] = (
+_MISTAKES: tuple[Mistake, ...] = (
     Mistake("zero_pad", "padding every axis",
             'X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="constant", constant_values=0)',
             'X_pad = np.pad(X, pad, mode="constant", constant_values=0)',
@@ -161,6 +161,20 @@ CATALOG: tuple[Mistake, ...] = (
             "The windows in the backward pass must be those of the forward pass: the corners of window "
             "(h, w) are the output indices times the stride."),
 )
+
+# The same mistake made in one corner only, or in both: variants with the same name and hint.
+_ONE_CORNER = (("vert_start = h * stride", "vert_start = h"), ("horiz_start = w * stride", "horiz_start = w"))
+_WINDOW_END = (("horiz_end = horiz_start + f", "horiz_end = horiz_start + f * stride"),
+               ("horiz_end = horiz_start + f", "horiz_end = horiz_start + f * stride; vert_end = vert_start + f * stride"))
+_VARIANTS = {
+    **{(exercise, "slice corners ignore the stride"): _ONE_CORNER
+       for exercise in ("conv_forward", "pool_forward", "conv_backward", "pool_backward")},
+    **{(exercise, "window end moves by f * stride"): _WINDOW_END for exercise in ("conv_forward", "pool_forward")},
+}
+
+CATALOG: tuple[Mistake, ...] = _MISTAKES + tuple(
+    replace(mistake, old=old, new=new)
+    for mistake in _MISTAKES for old, new in _VARIANTS.get((mistake.exercise, mistake.name), ()))
 
 
 def mistakes_for(exercise: str) -> list[Mistake]:

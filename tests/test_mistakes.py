@@ -23,7 +23,7 @@ def grade_function(exercise, function):
     return check_function(exercise, function, SEED)
 
 
-@pytest.mark.parametrize("mistake", CATALOG, ids=lambda m: f"{m.exercise}: {m.name}")
+@pytest.mark.parametrize("mistake", CATALOG, ids=lambda m: f"{m.exercise}: {m.name}: {m.new}")
 def test_every_catalog_mistake_is_recognized_and_named(mistake):
     result = grade_function(mistake.exercise, mutant(mistake))
     assert result.status in ("failed", "error")

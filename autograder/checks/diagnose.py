@@ -35,9 +35,12 @@ def _same_outcome(student: dict[str, Any], theirs: dict[str, Any]) -> bool:
     return plain_close(student.get("value"), theirs.get("value"))
 
 
+GARBLED_FRACTION = 0.5
+
+
 def _garbled(case: Case, outcome: dict[str, Any], expected: dict[str, np.ndarray]) -> set[str] | None:
-    """The outputs wrong in every entry (as random or uninitialized values are); None if the call
-    raised, broke the contract, or has an output wrong in part only (the sign of another bug)."""
+    """The outputs wrong in most entries, as random or uninitialized values are; None if the
+    call raised, broke the contract, or has an output wrong in part only (the sign of another bug)."""
     if outcome.get("error"):
         return None
     try:
@@ -50,7 +53,8 @@ def _garbled(case: Case, outcome: dict[str, Any], expected: dict[str, np.ndarray
         if got.shape != want.shape:
             return None
         wrong = wrong_entries(got, want)
-        if wrong.all():
+        # Not .all(): a random entry lands within the tolerance of a large expected value now and then.
+        if wrong.mean() >= GARBLED_FRACTION:
             garbled.add(name)
         elif wrong.any():
             return None
