@@ -128,3 +128,21 @@ def test_other_gradient_initializations_are_named_too(old, new):
     exec(helper_source(["zero_pad", "conv_backward"]).replace(old, new), namespace)
     result = grade_function("conv_backward", namespace["conv_backward"])
     assert result.diagnosis == ["gradients not initialized to zeros"]
+
+
+def test_diagnosing_in_threads_leaves_the_graders_streams_alone():
+    # The bulk grader checks several submissions at once in threads of one process (the student
+    # calls ran before, in sandboxed children).
+    import concurrent.futures
+
+    from autograder.check import check_exercise
+    from autograder.untrusted.calls import call_cases
+
+    cases = cases_for("pool_forward", SEED)
+    mistakes = [m for m in CATALOG if m.exercise == "pool_forward"]
+    outcomes = [call_cases(mutant(m), [(c.args, c.kwargs) for c in cases]) for m in mistakes]
+    stdout, stderr = sys.stdout, sys.stderr
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda o: check_exercise("pool_forward", cases, o), outcomes))
+    assert [r.diagnosis for r in results] == [[m.name] for m in mistakes]
+    assert (sys.stdout, sys.stderr) == (stdout, stderr)

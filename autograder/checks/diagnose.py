@@ -9,14 +9,17 @@ the signature of hard-coded published outputs.
 """
 from __future__ import annotations
 
+import copy
 import re
-from typing import Any
+import threading
+import warnings
+from typing import Any, Callable
 
 import numpy as np
 
 from ..cases import Case
 from ..mistakes import Mistake, mistakes_for, mutant, recognizable_by_traceback
-from ..untrusted.calls import call_cases
+from ..untrusted.plain import to_plain
 from .compare import plain_close, wrong_entries
 from .contracts import ContractError, read_outputs
 from .result import CaseResult
@@ -70,6 +73,26 @@ def _like_random_mutant(cases: list[Case], outcomes: list[dict[str, Any]], their
             and any(student))
 
 
+# Mutants run in the grader's process, which may grade several submissions in threads: no
+# redirection of sys.stdout (mutants print nothing), and the warning filters, which are
+# process-wide, are changed under one lock.
+_MUTANT_LOCK = threading.Lock()
+
+
+def _call_mutant(function: Callable, cases: list[Case]) -> list[dict[str, Any]]:
+    """Outcomes of a (trusted) mutant on the cases, in the form call_case records them."""
+    outcomes = []
+    with _MUTANT_LOCK, warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        for case in cases:
+            args, kwargs = copy.deepcopy(case.args), copy.deepcopy(dict(case.kwargs))
+            try:
+                outcomes.append({"value": to_plain(function(*args, **kwargs)), "error": None})
+            except Exception as error:  # the mistake may make the function raise, as the student's did
+                outcomes.append({"value": None, "error": {"type": type(error).__name__, "message": str(error)}})
+    return outcomes
+
+
 def matching_mistakes(cases: list[Case], outcomes: list[dict[str, Any]],
                       expected: list[dict[str, np.ndarray]]) -> list[Mistake]:
     """The catalog's mistakes whose mutants behave like the student on every case.
@@ -78,10 +101,9 @@ def matching_mistakes(cases: list[Case], outcomes: list[dict[str, Any]],
     """
     if not cases:
         return []
-    calls = [(case.args, case.kwargs) for case in cases]
     named, random = [], []
     for mistake in mistakes_for(cases[0].exercise):
-        theirs = call_cases(mutant(mistake), calls)
+        theirs = _call_mutant(mutant(mistake), cases)
         if mistake.random:
             random.append((mistake, theirs))
             continue
