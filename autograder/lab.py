@@ -94,6 +94,8 @@ def run(view: str, root: Path, port: int, token: str, extra: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix=f"cnn-lab-{view}-") as config_dir:
         write_config_dir(view, Path(config_dir))
         env = dict(os.environ)
+        # As in an activated venv: formgrader creates gradebook.db by running `alembic` from PATH.
+        env["PATH"] = os.pathsep.join(filter(None, [str(Path(sys.executable).parent), env.get("PATH")]))
         env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
             filter(None, [config_dir, os.environ.get("JUPYTER_CONFIG_PATH")]))
         print(f"{view} view of {root}\n"

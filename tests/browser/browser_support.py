@@ -137,7 +137,7 @@ def running_lab(view: str, root: Path, state: Path) -> Iterator[Lab]:
     with log.open("w") as out:
         server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=REPO)
     lab = Lab(f"http://127.0.0.1:{port}", token, root)
-    marker = str(state.parent)
+    marker = f"{state.parent}{os.sep}"
     try:
         wait_until_ready(lab, server, log)
         yield lab
