@@ -12,7 +12,7 @@ class Exercise:
     # Earlier exercises this one calls; while it is graded they come from the answer key,
     # so that one mistake is charged once.
     helpers: tuple[str, ...] = ()
-    # Partial credit is rounded down to a multiple of this (see autograder.scoring).
+    # Partial credit is rounded down to a multiple of this (see autograder.checks.scoring).
     granularity: float = 0.5
 
     @property

@@ -3,7 +3,7 @@
 Two implementations with the assignment's signatures and NHWC layout:
 
 - ``cnn_reference.loops``: the loop version, exactly the source notebook's solutions;
-- ``cnn_reference.vectorized``: strided views and einsum, for speed.
+- ``cnn_reference.vectorized``: strided window views and matrix products, for speed.
 
 The names exported here are the vectorized ones.
 """
