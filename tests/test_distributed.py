@@ -30,7 +30,7 @@ from autograder.grading.store import all_records
 SOLUTIONS = Path(__file__).resolve().parent.parent / "cnn_reference" / "notebook_solutions.py"
 SOURCE_NOTEBOOK = Path(__file__).resolve().parent.parent / "source" / "cnn_step_by_step" / "cnn_step_by_step.ipynb"
 # Only the grading time may differ between two runs of the same submission.
-TIMING_FIELDS = ("seconds",)
+TIMING_FIELDS = ("seconds", "sandbox_seconds", "timings")
 
 
 def _mixed_class(folder: Path) -> Path:
