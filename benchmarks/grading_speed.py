@@ -102,11 +102,13 @@ def main() -> int:
                           gradebook=f"sqlite:///{Path(tmp) / 'ours.db'}")
         ours_seconds = time.perf_counter() - start
         ours = {r["student"]: {n: e["score"] for n, e in r["exercises"].items()} for r in run.results["submissions"]}
+        records = {r["student"]: r for r in run.results["submissions"]}
 
     differences = [(s, n, theirs[s][n], ours[s][n]) for s in students for n in EXERCISES if theirs[s][n] != ours[s][n]]
     n = len(students)
     print(f"class: {n} nbgrader-format submissions ({', '.join(sorted(set(kinds.values())))}); "
-          f"{os.cpu_count()} CPUs; cnn-grade --jobs {args.jobs}, sandbox {run.results['submissions'][0]['details']['sandbox']}")
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; cnn-grade --jobs {args.jobs}, "
+          f"sandbox {run.results['submissions'][0]['details']['sandbox']}")
     print(f"{'grader':<22}{'seconds':>10}{'s / submission':>16}")
     print(f"{'nbgrader autograde':<22}{nbgrader_seconds:>10.1f}{nbgrader_seconds / n:>16.2f}")
     print(f"{'cnn-grade grade':<22}{ours_seconds:>10.1f}{ours_seconds / n:>16.2f}")
@@ -115,6 +117,9 @@ def main() -> int:
         print(f"{len(differences)} per-exercise scores differ (student, exercise, nbgrader, cnn-grade):")
         for row in differences[:20]:
             print("   ", *row)
+        for student in sorted({row[0] for row in differences}):
+            record = records[student]
+            print(f"    {student}: {record['status']} {record['message'][:300]} {record['details'].get('first_failure', '')}")
         return 1
     print(f"identical per-exercise scores for all {n} submissions ({n * len(EXERCISES)} grades)")
     return 0

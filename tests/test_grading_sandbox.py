@@ -133,3 +133,10 @@ def test_output_is_truncated_and_cells_fail_alone() -> None:
     assert run.cells[1]["error"]["type"] == "SyntaxError"
     outcome = run.exercises["zero_pad"]["outcomes"][0]
     assert outcome["error"] is None and outcome["value"].shape == (4, 7, 7, 2)   # the last definition won
+
+
+def test_a_submission_that_kills_the_runner_is_recorded_as_crashed() -> None:
+    code = b"import os\n\ndef zero_pad(X, pad):\n    return X\n\nos._exit(0)\n"
+    record = grade_submission(code, "quitter.py", "quitter", GradeOptions(sandbox="bwrap", limits=Limits(seconds=5)))
+    assert record["status"] == "crashed" and "without writing its results" in record["message"]
+    assert all(e["status"] == "error" and e["score"] == 0 for e in record["exercises"].values())

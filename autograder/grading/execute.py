@@ -44,6 +44,7 @@ class RawRun:
     exercises: dict[str, dict[str, Any]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)   # seconds per phase inside the sandbox
     failure: str | None = None   # the runner itself did not finish (then the fields above are empty)
+    timed_out: bool = False      # ... because it ran out of its wall-clock budget
     seconds: float = 0.0
 
 
@@ -104,14 +105,14 @@ def execute(cells: list[str], jobs: dict[str, ExerciseJob], limits: Limits, sand
             process = subprocess.Popen(runner_command(sandbox, folder, limits), env=environment(sandbox, folder),
                                        cwd=folder, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                        stderr=stderr, start_new_session=True)
-        failure = None
+        failure, timed_out = None, False
         try:
             process.wait(timeout=limits.wall_budget(len(cells), len(jobs)))
             if process.returncode != 0:
                 tail = stderr_path.read_bytes()[-500:].decode(errors="replace")
                 failure = f"the runner stopped with status {process.returncode}: {tail}"
         except subprocess.TimeoutExpired:
-            failure = "the submission did not finish within the time limit and was stopped"
+            failure, timed_out = "the submission did not finish within the time limit and was stopped", True
         finally:
             # Whatever the student left running in this session (rlimit mode) goes with it;
             # under bubblewrap the PID namespace already ended with the runner.
@@ -124,7 +125,7 @@ def execute(cells: list[str], jobs: dict[str, ExerciseJob], limits: Limits, sand
         if failure is None and not (out / "notebook.json").exists():
             failure = "the runner finished without writing its results"
         if failure is not None:
-            run = RawRun(failure=failure)
+            run = RawRun(failure=failure, timed_out=timed_out)
         else:
             try:
                 run = _read_back(out, list(jobs))

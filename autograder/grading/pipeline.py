@@ -132,6 +132,10 @@ def _grade(data: bytes, filename: str, student: str, options: GradeOptions, deta
                        _exercises_all(lambda n: check.missing_result(n, str(error))), details)
     jobs, cases = _function_jobs(student)
     run = execute(cells, jobs, options.limits, options.sandbox)
+    if run.failure is not None and not run.timed_out:
+        # Once more before calling it a crash: a busy machine can fail to set up a sandbox.
+        details["first_failure"] = run.failure
+        run = execute(cells, jobs, options.limits, options.sandbox)
     if run.failure is not None:
         return _record(student, filename, "crashed", run.failure,
                        _exercises_all(lambda n: check.error_result(n, run.failure)), details)
