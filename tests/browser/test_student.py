@@ -5,7 +5,6 @@ One browser session for the module: the student opens the release, types the sol
 """
 from __future__ import annotations
 
-
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
