@@ -23,6 +23,7 @@ CLASS = ["ada_correct", "bob_ignores_stride", "carol_2017_version", "dan_script"
          "grace_imports_answer_key", "oscar_syntax_error", "peggy_empty", "trent_truncated", "walter_no_functions"]
 XSS = "def zero_pad(X, pad):\n    raise ValueError('<script>alert(1)</script>')\n"
 EXERCISE_KEYS = {"score", "max_score", "status", "feedback", "diagnosis"}
+SUBMITTED_AT = "2026-11-02 09:30:00.000000 UTC"
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +34,8 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
             folder = course / "submitted" / example.stem / "cnn_step_by_step"
             folder.mkdir(parents=True)
             shutil.copyfile(example, folder / f"cnn_step_by_step{example.suffix}")
+    # As `nbgrader collect` leaves it: formgrader compares this with the gradebook's timestamp.
+    (course / "submitted" / "ada_correct" / "cnn_step_by_step" / "timestamp.txt").write_text(SUBMITTED_AT)
     xss = course / "submitted" / "xavier" / "cnn_step_by_step"
     xss.mkdir(parents=True)
     (xss / "cnn_step_by_step.py").write_text(XSS)
@@ -107,6 +110,21 @@ def test_gradebook_round_trip_through_nbgrader_export(graded: tuple[Path, Path, 
     for record in results["submissions"]:
         assert float(exported[record["student"]]["raw_score"]) == record["score"]
         assert float(exported[record["student"]]["max_score"]) == 18
+
+
+def test_formgrader_sees_every_submission_as_autograded(graded: tuple[Path, Path, dict]) -> None:
+    # NbGraderAPI is what formgrader's pages call: its per-student view shows a score only for
+    # submissions it counts as autograded (folder in autograded/, timestamps equal).
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    course, _, results = graded
+    api = NbGraderAPI(coursedir=CourseDirectory(root=str(course)))
+    assert api.get_autograded_students("cnn_step_by_step") == {r["student"] for r in results["submissions"]}
+    for record in results["submissions"]:
+        submission = api.get_submission("cnn_step_by_step", record["student"])
+        assert submission["autograded"] and submission["score"] == record["score"], submission
+    assert api.get_submission("cnn_step_by_step", "ada_correct")["timestamp"] is not None
 
 
 def test_summary_table_lists_every_student(graded: tuple[Path, Path, dict]) -> None:

@@ -38,8 +38,8 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
         submissions = [s for s in submissions if s.student == student]
         if not submissions:
             raise GraderError(f"no submission of student {student!r} under {', '.join(map(str, paths))}")
+    roots = [p for p in paths if is_course_root(p)]
     if gradebook is None:
-        roots = [p for p in paths if is_course_root(p)]
         gradebook = sqlite_url(roots[0] / "gradebook.db") if roots else None
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -58,5 +58,6 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
     write_reports(out, document, pages)
     if gradebook:
         current = {s.student for s in submissions}
-        write_scores(gradebook, [r for r in records if r["student"] in current])
+        write_scores(gradebook, [r for r in records if r["student"] in current],
+                     course_root=roots[0] if roots else None)
     return ClassRun(document, graded, out, gradebook)

@@ -5,8 +5,10 @@ One grade cell per exercise, named as the release's locked test cells (`test_<ex
 """
 from __future__ import annotations
 
+import datetime
 import json
 import os
+import shutil
 import sys
 import warnings
 from pathlib import Path
@@ -43,9 +45,31 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path.resolve()}"
 
 
+def _submitted_timestamp(course_root: Path, student: str, assignment: str) -> datetime.datetime | None:
+    from nbgrader.utils import parse_utc
+
+    path = course_root / "submitted" / student / assignment / "timestamp.txt"
+    try:
+        return parse_utc(path.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _mark_autograded(course_root: Path, student: str, assignment: str) -> None:
+    """nbgrader counts a submission as autograded (formgrader shows its scores per student) only
+    when autograded/<student>/<assignment>/ exists and the gradebook's timestamp equals the one in
+    submitted/ (NbGraderAPI.get_autograded_students): give it the folder, as `nbgrader autograde` does."""
+    source = course_root / "submitted" / student / assignment
+    if source.is_dir():
+        shutil.copytree(source, course_root / "autograded" / student / assignment, dirs_exist_ok=True)
+
+
 def write_scores(url: str, records: list[dict[str, Any]], assignment: str = ASSIGNMENT,
-                 notebook: str = ASSIGNMENT) -> int:
-    """Set auto_score of every exercise of every record; students and submissions are created as needed."""
+                 notebook: str = ASSIGNMENT, course_root: Path | None = None) -> int:
+    """Set auto_score of every exercise of every record; students and submissions are created as needed.
+
+    With `course_root` (an nbgrader course), submissions also get their submitted timestamp and
+    an autograded/ folder, so formgrader treats them exactly like `nbgrader autograde`'s."""
     from nbgrader.api import Grade, Gradebook, MissingEntry
     from sqlalchemy.exc import SAWarning
 
@@ -71,6 +95,9 @@ def write_scores(url: str, records: list[dict[str, Any]], assignment: str = ASSI
                     # about (autoflush); it is nbgrader's own code path for autograde too.
                     warnings.filterwarnings("ignore", category=SAWarning)
                     submission = gradebook.add_submission(assignment, student)
+            if course_root is not None:
+                submission.timestamp = _submitted_timestamp(course_root, student, assignment)
+                _mark_autograded(course_root, student, assignment)
             for name, result in record["exercises"].items():
                 if name not in cells:
                     continue
