@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 
 @dataclass(frozen=True)
@@ -37,3 +38,11 @@ EXERCISES: dict[str, Exercise] = {
 
 REQUIRED_POINTS = sum(e.points for e in EXERCISES.values() if not e.optional)
 EXTRA_POINTS = sum(e.points for e in EXERCISES.values() if e.optional)
+
+
+def required_and_extra(exercise_scores: Mapping[str, float]) -> tuple[float, float]:
+    """(required points, extra points) earned, from the exercises' scores: the optional part is
+    extra credit and is reported apart from the required score."""
+    required = sum(s for name, s in exercise_scores.items() if name in EXERCISES and not EXERCISES[name].optional)
+    extra = sum(s for name, s in exercise_scores.items() if name in EXERCISES and EXERCISES[name].optional)
+    return required, extra

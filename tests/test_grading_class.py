@@ -76,6 +76,12 @@ def test_grades_csv_matches_results(graded: tuple[Path, Path, dict]) -> None:
     for row, record in zip(rows, results["submissions"]):
         assert float(row["score"]) == record["score"]
         assert all(float(row[n]) == record["exercises"][n]["score"] for n in EXERCISES)
+        # The optional part is extra credit, reported apart from the required score.
+        required = sum(record["exercises"][n]["score"] for n, e in EXERCISES.items() if not e.optional)
+        assert float(row["required (of 10)"]) == required
+        assert float(row["required (of 10)"]) + float(row["extra (of 8)"]) == record["score"]
+    ada = next(r for r in rows if r["student"] == "ada_correct")
+    assert (ada["required (of 10)"], ada["extra (of 8)"]) == ("10", "8")
 
 
 def test_feedback_pages_escape_and_hide_hidden_inputs(graded: tuple[Path, Path, dict]) -> None:
@@ -90,6 +96,11 @@ def test_feedback_pages_escape_and_hide_hidden_inputs(graded: tuple[Path, Path, 
     for case in hidden:
         for value in case.args[0].ravel()[:5]:
             assert f"{value:.5f}" not in bob
+
+
+def test_feedback_page_reports_required_and_extra_apart(graded: tuple[Path, Path, dict]) -> None:
+    page = (graded[1] / "feedback" / "ada_correct.html").read_text()
+    assert "Required part: 10 / 10" in page and "optional part (extra credit): 8 / 8" in page
 
 
 def test_class_report(graded: tuple[Path, Path, dict]) -> None:

@@ -9,7 +9,7 @@ import io
 from collections import Counter
 from typing import Any
 
-from ..exercises import EXERCISES
+from ..exercises import EXERCISES, EXTRA_POINTS, REQUIRED_POINTS, required_and_extra
 from .render import render
 
 TOP_MISTAKES = 10
@@ -51,7 +51,16 @@ def summary(records: list[dict[str, Any]]) -> dict[str, Any]:
     statuses = Counter(r["status"] for r in records)
     return {"pass_rates": pass_rates, "mistakes": mistakes.most_common(TOP_MISTAKES), "slowest": slowest,
             "statuses": dict(statuses), "count": len(records),
-            "mean": sum(r["score"] for r in records) / len(records) if records else 0.0}
+            "mean": sum(r["score"] for r in records) / len(records) if records else 0.0,
+            "mean_required": _mean_part(records, 0), "mean_extra": _mean_part(records, 1)}
+
+
+def _mean_part(records: list[dict[str, Any]], part: int) -> float:
+    """Mean of the required (part 0) or extra (part 1) points over all submissions."""
+    if not records:
+        return 0.0
+    return sum(required_and_extra({n: e["score"] for n, e in r.get("exercises", {}).items()})[part]
+               for r in records) / len(records)
 
 
 def class_report_html(records: list[dict[str, Any]], assignment: str, sandbox_warning: str = "") -> str:
@@ -59,4 +68,5 @@ def class_report_html(records: list[dict[str, Any]], assignment: str, sandbox_wa
     return render("report.html", assignment=assignment, records=records, numbers=numbers,
                   plots=_plots(records, numbers["pass_rates"]), sandbox_warning=sandbox_warning,
                   flagged=[r for r in records if r.get("details", {}).get("flags")],
-                  max_score=max((r["max_score"] for r in records), default=0.0))
+                  max_score=max((r["max_score"] for r in records), default=0.0),
+                  required_max=REQUIRED_POINTS, extra_max=EXTRA_POINTS)

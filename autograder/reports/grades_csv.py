@@ -5,18 +5,21 @@ import csv
 import io
 from typing import Any
 
-from ..exercises import EXERCISES
+from ..exercises import EXERCISES, EXTRA_POINTS, REQUIRED_POINTS, required_and_extra
 
 
 def grades_csv(records: list[dict[str, Any]]) -> str:
-    """CSV text: student, status, every exercise's score, score, max_score."""
+    """CSV text: student, status, every exercise's score, then the totals: required (out of
+    REQUIRED_POINTS), extra (out of EXTRA_POINTS), score and max_score (both parts)."""
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(["student", "status", *EXERCISES, "score", "max_score"])
+    writer.writerow(["student", "status", *EXERCISES, f"required (of {REQUIRED_POINTS:g})",
+                     f"extra (of {EXTRA_POINTS:g})", "score", "max_score"])
     for record in records:
-        exercises = record.get("exercises", {})
+        scores = {name: e.get("score", 0.0) for name, e in record.get("exercises", {}).items()}
         writer.writerow([record["student"], record["status"],
-                         *(_number(exercises.get(name, {}).get("score", 0.0)) for name in EXERCISES),
+                         *(_number(scores.get(name, 0.0)) for name in EXERCISES),
+                         *(_number(part) for part in required_and_extra(scores)),
                          _number(record["score"]), _number(record["max_score"])])
     return stream.getvalue()
 
