@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable
 from .discover import Submission
 from .pipeline import GradeOptions, grade_submission
 from .store import is_current, write_record
+from .zygote_pool import serving
 
 
 def default_jobs() -> int:
@@ -45,22 +46,23 @@ def grade_all(submissions: Iterable[Submission], out: Path, options: GradeOption
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs or default_jobs()))
     bar = _progress(len(todo), progress)
     graded = []
-    try:
-        futures = {pool.submit(grade_submission, data, submission.filename, submission.student, options): submission
-                   for submission, data in todo}
-        for future in as_completed(list(futures)):
-            submission = futures[future]
-            record = future.result()
-            record["path"] = submission.path
-            write_record(out, record)
-            graded.append(submission.student)
-            if on_record:
-                on_record(record)
+    with serving():
+        try:
+            futures = {pool.submit(grade_submission, data, submission.filename, submission.student, options): submission
+                       for submission, data in todo}
+            for future in as_completed(list(futures)):
+                submission = futures[future]
+                record = future.result()
+                record["path"] = submission.path
+                write_record(out, record)
+                graded.append(submission.student)
+                if on_record:
+                    on_record(record)
+                if bar is not None:
+                    bar.update(1)
+        finally:
             if bar is not None:
-                bar.update(1)
-    finally:
-        if bar is not None:
-            bar.close()
-        if own_pool:
-            pool.shutdown(wait=True, cancel_futures=True)
-    return graded
+                bar.close()
+            if own_pool:
+                pool.shutdown(wait=True, cancel_futures=True)
+        return graded

@@ -1,6 +1,8 @@
 """Where a submission is executed: write the job folder, run the sandboxed runner, read plain data back.
 
 The runner (autograder/untrusted/runner.py) is the only code that runs beside student code.
+While a batch is serving (autograder.grading.zygote_pool), bubblewrap jobs are forked by this
+thread's long-lived zygote; otherwise, or when the zygote fails, each gets a fresh sandbox.
 Everything crossing back is JSON or .npy read with allow_pickle=False and a size bound
 (plain.decode); nothing here compares or scores.
 """
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..untrusted import plain
+from . import zygote_pool
 from .sandbox import MPLCONFIG, Limits, environment, matplotlib_cache, runner_command
 
 MAX_RESULT_FILE_BYTES = 64 * 2**20
@@ -91,9 +94,39 @@ def _read_back(out: Path, names: list[str]) -> RawRun:
     return run
 
 
-def execute(cells: list[str], jobs: dict[str, ExerciseJob], limits: Limits, sandbox: str) -> RawRun:
-    """Run the cells and call every defined exercise function on its cases, inside the sandbox."""
-    start = time.perf_counter()
+def _collect(folder: Path, names: list[str], returncode: int | None, stderr_tail: str, timed_out: bool) -> RawRun:
+    """The RawRun of a finished runner: its failure, or what it wrote into folder/out."""
+    failure = None
+    if timed_out:
+        failure = "the submission did not finish within the time limit and was stopped"
+    elif returncode != 0:
+        failure = f"the runner stopped with status {returncode}: {stderr_tail}"
+    out = folder / "out"
+    if failure is None and not (out / "notebook.json").exists():
+        failure = "the runner finished without writing its results"
+    if failure is not None:
+        return RawRun(failure=failure, timed_out=timed_out)
+    try:
+        return _read_back(out, names)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        return RawRun(failure=f"the sandbox's results could not be read: {error}")
+
+
+def _execute_in_zygote(zygote: zygote_pool.Zygote, cells: list[str], jobs: dict[str, ExerciseJob],
+                       limits: Limits, budget: float) -> RawRun | None:
+    """Through this thread's zygote; None when the zygote failed (the caller runs a fresh sandbox)."""
+    with zygote.job() as folder:
+        _write_job(folder, cells, jobs, limits, "bwrap")
+        answer = zygote.run(budget)
+        if answer is None:
+            return None
+        return _collect(folder, list(jobs), answer.get("returncode"), str(answer.get("stderr", "")),
+                        answer.get("timed_out") is True)
+
+
+def _execute_fresh(cells: list[str], jobs: dict[str, ExerciseJob], limits: Limits, sandbox: str,
+                   budget: float) -> RawRun:
+    """In a sandbox started for this submission alone, ended with it."""
     with tempfile.TemporaryDirectory(prefix="cnn-job-") as tmp:
         folder = Path(tmp) / "job"
         folder.mkdir()
@@ -105,14 +138,11 @@ def execute(cells: list[str], jobs: dict[str, ExerciseJob], limits: Limits, sand
             process = subprocess.Popen(runner_command(sandbox, folder, limits), env=environment(sandbox, folder),
                                        cwd=folder, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                        stderr=stderr, start_new_session=True)
-        failure, timed_out = None, False
+        timed_out = False
         try:
-            process.wait(timeout=limits.wall_budget(len(cells), len(jobs)))
-            if process.returncode != 0:
-                tail = stderr_path.read_bytes()[-500:].decode(errors="replace")
-                failure = f"the runner stopped with status {process.returncode}: {tail}"
+            process.wait(timeout=budget)
         except subprocess.TimeoutExpired:
-            failure, timed_out = "the submission did not finish within the time limit and was stopped", True
+            timed_out = True
         finally:
             # Whatever the student left running in this session (rlimit mode) goes with it;
             # under bubblewrap the PID namespace already ended with the runner.
@@ -121,15 +151,17 @@ def execute(cells: list[str], jobs: dict[str, ExerciseJob], limits: Limits, sand
             except (ProcessLookupError, PermissionError):
                 pass
             process.wait()
-        out = folder / "out"
-        if failure is None and not (out / "notebook.json").exists():
-            failure = "the runner finished without writing its results"
-        if failure is not None:
-            run = RawRun(failure=failure, timed_out=timed_out)
-        else:
-            try:
-                run = _read_back(out, list(jobs))
-            except (OSError, ValueError, KeyError, TypeError) as error:
-                run = RawRun(failure=f"the sandbox's results could not be read: {error}")
+        tail = stderr_path.read_bytes()[-500:].decode(errors="replace")
+        return _collect(folder, list(jobs), process.returncode, tail, timed_out)
+
+
+def execute(cells: list[str], jobs: dict[str, ExerciseJob], limits: Limits, sandbox: str) -> RawRun:
+    """Run the cells and call every defined exercise function on its cases, inside the sandbox."""
+    start = time.perf_counter()
+    budget = limits.wall_budget(len(cells), len(jobs))
+    zygote = zygote_pool.for_this_thread(sandbox, limits.tmp_mb)
+    run = _execute_in_zygote(zygote, cells, jobs, limits, budget) if zygote is not None else None
+    if run is None:
+        run = _execute_fresh(cells, jobs, limits, sandbox, budget)
     run.seconds = time.perf_counter() - start
     return run

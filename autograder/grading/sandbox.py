@@ -129,11 +129,11 @@ def _bwrap_prefix(bwrap: str, job: Path, tmp_mb: int) -> list[str]:
     return command
 
 
-def _python_command(python: str, site: str, grader_dir: str, job: str) -> list[str]:
+def _python_command(python: str, site: str, grader_dir: str, job: str, entry: str) -> list[str]:
     # -I -S: no user site, no PYTHONPATH, no .pth files (the editable install of the grader is
     # one); only `site` (numpy, matplotlib) and the runner's own folder are added to the path.
     bootstrap = (f"import sys; sys.path[:0] = [{site!r}, {grader_dir!r}]; "
-                 f"from {PACKAGE}.runner import main; sys.exit(main({job!r}))")
+                 f"from {PACKAGE}.{entry} import main; sys.exit(main({job!r}))")
     return [python, "-I", "-S", "-c", bootstrap]
 
 
@@ -150,15 +150,16 @@ def _rlimit_dirs() -> tuple[str, str]:
     return str(site), str(parent / "grader")
 
 
-def runner_command(kind: str, job: Path, limits: Limits) -> list[str]:
-    """The command line that runs autograder/untrusted/runner.py on the job folder `job`."""
+def runner_command(kind: str, job: Path, limits: Limits, entry: str = "runner") -> list[str]:
+    """The command line that runs autograder/untrusted/<entry>.py (runner, or the zygote that forks
+    runners) on the job folder `job`."""
     if kind == "bwrap":
         prefix = _bwrap_prefix(shutil.which("bwrap") or "bwrap", job, limits.tmp_mb)
         prefix += ["--ro-bind", str(UNTRUSTED_DIR), f"{SANDBOX_GRADER_DIR}/{PACKAGE}"]
         return prefix + _python_command(os.path.realpath(sys.executable), SANDBOX_SITE_DIR,
-                                        SANDBOX_GRADER_DIR, SANDBOX_JOB_DIR)
+                                        SANDBOX_GRADER_DIR, SANDBOX_JOB_DIR, entry)
     site, grader = _rlimit_dirs()
-    return _python_command(sys.executable, site, grader, str(job))
+    return _python_command(sys.executable, site, grader, str(job), entry)
 
 
 def environment(kind: str, job: Path) -> dict[str, str]:
