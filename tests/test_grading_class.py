@@ -5,7 +5,6 @@ import csv
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -16,7 +15,7 @@ import pytest
 from autograder.cases import cases_for, seed_for
 from autograder.cli import main
 from autograder.exercises import EXERCISES
-from autograder.grading.demo import EXAMPLES, summary_table
+from autograder.grading.demo import EXAMPLES, example_bytes, summary_table
 
 # A subset of the bundled class that covers every status (the hostile ones are in test_grading_sandbox).
 CLASS = ["ada_correct", "bob_ignores_stride", "carol_2017_version", "dan_script", "eve_infinite_loop",
@@ -33,7 +32,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
         if example.stem in CLASS:
             folder = course / "submitted" / example.stem / "cnn_step_by_step"
             folder.mkdir(parents=True)
-            shutil.copyfile(example, folder / f"cnn_step_by_step{example.suffix}")
+            (folder / f"cnn_step_by_step{example.suffix}").write_bytes(example_bytes(example))
     # As `nbgrader collect` leaves it: formgrader compares this with the gradebook's timestamp.
     (course / "submitted" / "ada_correct" / "cnn_step_by_step" / "timestamp.txt").write_text(SUBMITTED_AT)
     xss = course / "submitted" / "xavier" / "cnn_step_by_step"
@@ -146,7 +145,7 @@ def test_summary_table_lists_every_student(graded: tuple[Path, Path, dict]) -> N
 def test_zip_input_and_single_student(tmp_path: Path, graded: tuple[Path, Path, dict]) -> None:
     archive = tmp_path / "class.zip"
     with zipfile.ZipFile(archive, "w") as z:
-        z.write(EXAMPLES / "dan_script.py", "dan_script.py")
+        z.writestr("dan_script.py", example_bytes(EXAMPLES / "dan_script.py"))
         z.writestr("xavier.py", XSS)
     out = tmp_path / "out"
     assert main(["grade", str(archive), "--out", str(out), "--student", "xavier"]) == 0
@@ -173,7 +172,7 @@ def test_exit_codes_when_the_grader_cannot_run(tmp_path: Path) -> None:
 
 
 def test_rlimit_fallback_is_announced_in_results_and_report(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    (tmp_path / "dan.py").write_bytes((EXAMPLES / "dan_script.py").read_bytes())
+    (tmp_path / "dan.py").write_bytes(example_bytes(EXAMPLES / "dan_script.py"))
     out = tmp_path / "out"
     assert main(["grade", str(tmp_path / "dan.py"), "--out", str(out), "--sandbox", "rlimit"]) == 0
     assert "without bubblewrap" in capsys.readouterr().err

@@ -11,7 +11,6 @@ from autograder.grading.discover import discover
 from autograder.grading.errors import GraderError, NoSubmissionsError
 from autograder.grading.load import UnreadableSubmission, forbidden_imports, load_cells, locked_test_cells
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "autograder" / "examples"
 DEF = "def zero_pad(X, pad):\n    return X\n"
 
 

@@ -12,13 +12,13 @@ import psutil
 import pytest
 
 from autograder.cases.seeded import seeded_cases
+from autograder.grading.demo import EXAMPLES, example_bytes
 from autograder.grading.execute import ExerciseJob, execute
 from autograder.grading.load import locked_test_cells
 from autograder.grading.pipeline import GradeOptions, grade_submission
 from autograder.grading.sandbox import Limits, bwrap_works
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-EXAMPLES = REPOSITORY / "autograder" / "examples"
 SOLUTIONS = (REPOSITORY / "cnn_reference" / "notebook_solutions.py").read_text()
 SANDBOXES = ["bwrap", "rlimit"]
 
@@ -116,7 +116,7 @@ def test_memory_hog_gets_error_with_memory_limit() -> None:
 
 def test_lying_return_values_and_patched_numpy_gain_nothing() -> None:
     options = GradeOptions(sandbox="bwrap", limits=Limits(seconds=5))
-    data = (EXAMPLES / "mallory_lying_results.py").read_bytes()
+    data = example_bytes(EXAMPLES / "mallory_lying_results.py")
     record = grade_submission(data, "mallory.py", "mallory", options)
     assert record["exercises"]["conv_single_step"]["score"] == 0
     assert record["exercises"]["zero_pad"]["score"] == 0

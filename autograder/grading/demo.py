@@ -16,12 +16,17 @@ import sys
 from pathlib import Path
 
 from ..exercises import EXERCISES
+from ..mistakes import SOLUTIONS_FILE
 from .discover import ASSIGNMENT
 from .errors import GraderError
 from .grade_class import grade_class
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+# An example .py that starts with this line holds only what its student changed; the hand-in puts the
+# notebook's solutions in front of it (later definitions win, as in a notebook), so the sample class
+# never keeps a copy of the solutions of its own.
+BUILDS_ON_SOLUTIONS = b"# builds on the notebook's solutions\n"
 _SHORT = {"zero_pad": "pad", "padding_figure": "fig", "conv_single_step": "step", "conv_forward": "cfwd",
           "pool_forward": "pfwd", "conv_backward": "cbwd", "create_mask_from_window": "mask",
           "distribute_value": "dist", "pool_backward": "pbwd"}
@@ -44,15 +49,26 @@ def build_release(course: Path) -> None:
         raise GraderError(f"nbgrader generate_assignment failed:\n{done.stderr[-2000:]}")
 
 
+def example_bytes(example: Path) -> bytes:
+    """The file the example student hands in: the example as it is, or the solutions followed by it."""
+    data = example.read_bytes()
+    if not data.startswith(BUILDS_ON_SOLUTIONS):
+        return data
+    solutions = SOLUTIONS_FILE.read_text(encoding="utf-8")
+    # From the first line of code on: a student's file does not carry the "generated" header.
+    solutions = solutions[solutions.index("import numpy as np"):]
+    return solutions.encode("utf-8") + b"\n\n" + data
+
+
 def hand_in_examples(course: Path) -> list[str]:
-    """Copy each example file to submitted/<its stem>/cnn_step_by_step/ (the student id is the stem)."""
+    """Write each example to submitted/<its stem>/cnn_step_by_step/ (the student id is the stem)."""
     students = []
     for example in sorted(EXAMPLES.iterdir()):
         if example.suffix not in (".ipynb", ".py"):
             continue
         folder = course / "submitted" / example.stem / ASSIGNMENT
         folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(example, folder / f"{ASSIGNMENT}{example.suffix}")
+        (folder / f"{ASSIGNMENT}{example.suffix}").write_bytes(example_bytes(example))
         students.append(example.stem)
     return students
 
