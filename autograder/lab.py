@@ -20,6 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .nbgrader_env import nbgrader_env
+
 COURSE_ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "cnn_step_by_step"
 
@@ -93,9 +95,7 @@ def run(view: str, root: Path, port: int, token: str, extra: list[str]) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix=f"cnn-lab-{view}-") as config_dir:
         write_config_dir(view, Path(config_dir))
-        env = dict(os.environ)
-        # As in an activated venv: formgrader creates gradebook.db by running `alembic` from PATH.
-        env["PATH"] = os.pathsep.join(filter(None, [str(Path(sys.executable).parent), env.get("PATH")]))
+        env = nbgrader_env()
         env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
             filter(None, [config_dir, os.environ.get("JUPYTER_CONFIG_PATH")]))
         print(f"{view} view of {root}\n"

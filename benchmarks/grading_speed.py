@@ -24,6 +24,7 @@ from nbgrader.api import Gradebook
 
 from autograder.exercises import EXERCISES
 from autograder.grading.grade_class import grade_class
+from autograder.nbgrader_env import nbgrader_env
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "cnn_step_by_step"
@@ -41,8 +42,8 @@ def _meta(cell) -> dict:
 
 
 def nbgrader(course: Path, *args: str) -> None:
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    done = subprocess.run([str(BIN / "nbgrader"), *args], cwd=course, env=env, capture_output=True, text=True)
+    done = subprocess.run([str(BIN / "nbgrader"), *args], cwd=course, env=nbgrader_env(), capture_output=True,
+                          text=True)
     if done.returncode != 0:
         sys.exit(f"nbgrader {' '.join(args)} failed:\n{done.stderr[-3000:]}")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 import zipfile
@@ -16,6 +15,7 @@ from autograder.cases import cases_for, seed_for
 from autograder.cli import main
 from autograder.exercises import EXERCISES
 from autograder.grading.demo import EXAMPLES, example_bytes, summary_table
+from autograder.nbgrader_env import nbgrader_env
 
 # A subset of the bundled class that covers every status (the hostile ones are in test_grading_sandbox).
 CLASS = ["ada_correct", "bob_ignores_stride", "carol_2017_version", "dan_script", "eve_infinite_loop",
@@ -112,7 +112,7 @@ def test_class_report(graded: tuple[Path, Path, dict]) -> None:
 
 def test_gradebook_round_trip_through_nbgrader_export(graded: tuple[Path, Path, dict]) -> None:
     course, _, results = graded
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env = nbgrader_env()
     subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "export", "--to", "exported.csv"],
                    cwd=course, env=env, check=True, capture_output=True)
     exported = {r["student_id"]: r for r in csv.DictReader(io.StringIO((course / "exported.csv").read_text()))}

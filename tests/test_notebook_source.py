@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ import nbformat
 import pytest
 
 from autograder.exercises import EXERCISES
+from autograder.nbgrader_env import nbgrader_env
 from cnn_reference import FUNCTIONS, extract, visible_expected
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,7 +124,7 @@ def test_content_states_the_numpy_gotchas_and_ships_no_outputs(notebook):
 
 
 def test_nbgrader_validate_passes_on_the_source(tmp_path):
-    env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"}
+    env = nbgrader_env()
     result = subprocess.run([str(VENV_BIN / "nbgrader"), "validate", str(NOTEBOOK)], cwd=ROOT,
                             capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr

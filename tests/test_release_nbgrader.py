@@ -6,7 +6,6 @@ not stale, then `nbgrader autograde` grades several submissions in one run.
 from __future__ import annotations
 
 import filecmp
-import os
 import shutil
 import subprocess
 import sys
@@ -17,6 +16,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograder.exercises import EXERCISES, EXTRA_POINTS, REQUIRED_POINTS
+from autograder.nbgrader_env import nbgrader_env
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "cnn_step_by_step"
@@ -27,7 +27,7 @@ RELEASE = ROOT / "release" / ASSIGNMENT
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     # nbgrader runs `alembic` from PATH when it creates the gradebook.
-    env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"}
+    env = nbgrader_env()
     result = subprocess.run([str(VENV_BIN / "nbgrader"), *args], cwd=course, env=env,
                             capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr

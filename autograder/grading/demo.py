@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..exercises import EXERCISES
 from ..mistakes import SOLUTIONS_FILE
+from ..nbgrader_env import nbgrader_env
 from .discover import ASSIGNMENT
 from .errors import GraderError
 from .grade_class import grade_class
@@ -40,11 +41,10 @@ def build_release(course: Path) -> None:
         raise GraderError(f"the source notebook folder {source} is missing")
     shutil.copytree(source, course / "source" / ASSIGNMENT, dirs_exist_ok=True)
     nbgrader = Path(sys.executable).parent / "nbgrader"
-    # nbgrader calls `alembic` from PATH; the repository's nbgrader_config.py is read from the cwd.
-    env = {**os.environ, "PATH": f"{nbgrader.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    # The repository's nbgrader_config.py is read from the cwd.
     done = subprocess.run([str(nbgrader), "generate_assignment", ASSIGNMENT, "--force",
                            f"--CourseDirectory.root={course.resolve()}"],
-                          cwd=REPOSITORY, env=env, capture_output=True, text=True)
+                          cwd=REPOSITORY, env=nbgrader_env(), capture_output=True, text=True)
     if done.returncode != 0:
         raise GraderError(f"nbgrader generate_assignment failed:\n{done.stderr[-2000:]}")
 

@@ -9,12 +9,12 @@ import datetime
 import json
 import os
 import shutil
-import sys
 import warnings
 from pathlib import Path
 from typing import Any
 
 from ..exercises import EXERCISES
+from ..nbgrader_env import nbgrader_env
 from .discover import ASSIGNMENT
 from .load import RELEASE_NOTEBOOK
 
@@ -32,13 +32,6 @@ def grade_cells(release: Path = RELEASE_NOTEBOOK) -> dict[str, tuple[str, float]
         if meta.get("grade") and grade_id.startswith("test_") and grade_id[5:] in cells:
             cells[grade_id[5:]] = (grade_id, float(meta.get("points", EXERCISES[grade_id[5:]].points)))
     return cells
-
-
-def _alembic_on_path() -> None:
-    """nbgrader creates a new database by running `alembic` from PATH: make the venv's copy findable."""
-    scripts = str(Path(sys.executable).parent)
-    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
 
 
 def sqlite_url(path: Path) -> str:
@@ -73,7 +66,8 @@ def write_scores(url: str, records: list[dict[str, Any]], assignment: str = ASSI
     from nbgrader.api import Grade, Gradebook, MissingEntry
     from sqlalchemy.exc import SAWarning
 
-    _alembic_on_path()
+    # The Gradebook API runs `alembic` in a child that inherits this process's environment.
+    os.environ["PATH"] = nbgrader_env()["PATH"]
     cells = grade_cells()
     written = 0
     with Gradebook(url) as gradebook:
