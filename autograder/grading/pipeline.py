@@ -98,10 +98,11 @@ def _record(student: str, filename: str, status: str, message: str, exercises: d
 
 
 def crashed_record(student: str, filename: str, message: str, details: dict[str, Any]) -> dict[str, Any]:
-    """The record of a submission whose grading never finished (e.g. every Dask worker running it died).
+    """The record of a submission whose grading never finished: the sandbox failed, the grader
+    itself failed, or every Dask worker running it died.
 
-    Pass `details` without a "key": the store then treats the record as missing, so the next run
-    grades the submission again.
+    `details` without a "key" (the Dask case) makes the store treat the record as missing, so the
+    next run grades the submission again.
     """
     return _record(student, filename, "crashed", message,
                    _exercises_all(lambda n: _check_api().error_result(n, message)), details)
@@ -117,8 +118,7 @@ def grade_submission(data: bytes, filename: str, student: str, options: GradeOpt
     except Exception as error:  # noqa: BLE001 - a grader bug on one submission must not stop the class
         message = f"the grader failed on this submission: {type(error).__name__}: {error}"
         details["grader_traceback"] = traceback.format_exc()[-3000:]
-        record = _record(student, filename, "crashed", message,
-                         _exercises_all(lambda n: _check_api().error_result(n, message)), details)
+        record = crashed_record(student, filename, message, details)
     details["seconds"] = round(time.perf_counter() - start, 3)
     return record
 
@@ -137,8 +137,7 @@ def _grade(data: bytes, filename: str, student: str, options: GradeOptions, deta
         details["first_failure"] = run.failure
         run = execute(cells, jobs, options.limits, options.sandbox)
     if run.failure is not None:
-        return _record(student, filename, "crashed", run.failure,
-                       _exercises_all(lambda n: check.error_result(n, run.failure)), details)
+        return crashed_record(student, filename, run.failure, details)
     cell_errors = _cell_errors(run)
     details.update(cell_errors=cell_errors, log=run.log[-MAX_LOG_IN_RECORD:], flags=_flags(cells, cell_errors),
                    sandbox_seconds=round(run.seconds, 3), timings=run.timings)
