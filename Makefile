@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 APT_PACKAGES := bubblewrap chromium
 
-.PHONY: demo test system-packages release reference expected benchmarks lab lab-student clean
+.PHONY: demo test test-fast system-packages release reference expected benchmarks lab lab-student clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,22 +23,28 @@ system-packages:
 	fi
 
 demo: $(STAMP) system-packages
-	$(PY) -m autograder demo
+	$(PY) -m tools.demo
 
 test: $(STAMP) system-packages
 	$(PY) -m pytest
 
+# The inner loop: everything but the tests marked slow (over a few seconds) and the browser tests.
+test-fast: $(STAMP) system-packages
+	$(PY) -m pytest -m "not slow and not browser"
+
 # The answer key's loop version is extracted from the source notebook (one source of truth).
 reference: $(STAMP)
-	$(PY) -m cnn_reference.extract
-	$(PY) -m cnn_reference.visible_expected
+	$(PY) -m tools.extract_reference
+	$(PY) -m tools.visible_expected
 
 expected: $(STAMP)
-	$(PY) -m autograder.expected
+	$(PY) -m tools.write_expected
 
-# nbgrader runs `alembic` from PATH to create the gradebook, hence the venv's bin first.
+# nbgrader runs `alembic` from PATH to create the gradebook, hence the venv's bin first; then the
+# grader's copy of the release's metadata (autograder/assignment/data/release.json).
 release: $(STAMP)
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/nbgrader generate_assignment cnn_step_by_step --force
+	$(PY) -m tools.release_metadata
 
 # Each prints its ratios measured side by side in one run (see README, "Performance").
 benchmarks: $(STAMP) system-packages
@@ -48,13 +54,13 @@ benchmarks: $(STAMP) system-packages
 
 # JupyterLab from .venv, bound to 127.0.0.1 with a fresh token (the URL is printed); Ctrl-C stops it.
 # Instructor: the course root with formgrader and nbgrader's create/validate tools.
-# Student: the released assignment folder, without formgrader (autograder/lab.py has the split).
+# Student: the released assignment folder, without formgrader (tools/lab.py has the split).
 LAB_PORT ?= 8888
 lab: $(STAMP)
-	$(PY) -m autograder.lab instructor --port $(LAB_PORT)
+	$(PY) -m tools.lab instructor --port $(LAB_PORT)
 
 lab-student: $(STAMP)
-	$(PY) -m autograder.lab student --port $(LAB_PORT)
+	$(PY) -m tools.lab student --port $(LAB_PORT)
 
 clean:
 	rm -rf $(VENV) demo artifacts

@@ -1,7 +1,7 @@
 """`cnn-grade`: the command line.  A thin layer: each subcommand calls into the library.
 
 Exit status: 0 when every submission got a result (even a zero); the `exit_code` of a
-GraderError (autograder.grading.errors) when the grader itself could not run.
+GraderError (autograder.errors) when the grader itself could not run.
 """
 from __future__ import annotations
 
@@ -14,29 +14,22 @@ from pathlib import Path
 def _grade(args: argparse.Namespace) -> int:
     from .grading.grade_class import grade_class
 
-    with _cluster_pool(args.scheduler) as pool:
+    with _engine(args.scheduler) as engine:
         run = grade_class(args.paths, args.out, jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory,
-                          sandbox=args.sandbox, gradebook=args.gradebook, student=args.student,
-                          pool=pool, as_completed=pool.as_completed if pool else None)
+                          sandbox=args.sandbox, gradebook=args.gradebook, student=args.student, engine=engine)
     submissions = run.results["submissions"]
     print(f"graded {len(run.graded_now)} submission(s) now, {len(submissions) - len(run.graded_now)} up to date; "
           f"results in {args.out / 'results.json'}, report in {args.out / 'report.html'}")
     return 0
 
 
-def _cluster_pool(scheduler: str | None):
-    """With --scheduler, the Dask cluster's pool (Dask is imported only then); else the local pool."""
+def _engine(scheduler: str | None):
+    """With --scheduler, a Dask cluster's engine (Dask is imported only then); else None: the local one."""
     if scheduler is None:
         return contextlib.nullcontext()
-    from .grading.distributed import cluster_pool
+    from .grading.distributed import dask_engine
 
-    return cluster_pool(scheduler)
-
-
-def _demo(args: argparse.Namespace) -> int:
-    from .grading.demo import run_demo
-
-    return run_demo(args.folder, jobs=args.jobs)
+    return dask_engine(scheduler)
 
 
 def _positive(kind: type):
@@ -76,19 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "to start N worker processes here (default N: CPUs); needs the 'dask' extra; "
                             "replaces --jobs")
     grade.set_defaults(run=_grade)
-
-    demo = commands.add_parser(
-        "demo", help="run the instructor pipeline on the bundled sample class",
-        description="Build a demo course from the release and the bundled example submissions "
-                    "(correct, buggy, hostile), grade it, write the gradebook and the reports.")
-    demo.add_argument("--folder", type=Path, default=Path("demo"), help="demo course folder (default: demo)")
-    demo.add_argument("--jobs", type=_positive(int), default=None, metavar="N", help="parallel submissions")
-    demo.set_defaults(run=_demo)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .grading.errors import GraderError
+    from .errors import GraderError
 
     args = build_parser().parse_args(argv)
     try:

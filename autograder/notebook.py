@@ -6,7 +6,7 @@ A test cell reads::
     grade("conv_forward", globals())
 
 ``grade`` runs the student's function on the exercise's cases in the kernel (with the answer
-key's helpers, as the bulk grader does), checks the outcomes with ``autograder.check``, prints
+key's helpers, as the bulk grader does), checks the outcomes with ``autograder.checking``, prints
 the feedback to stdout and returns the points, which nbgrader records as the cell's partial
 credit.  It never writes to stderr: nbgrader would zero a test cell that does.
 """
@@ -19,11 +19,13 @@ import warnings
 from pathlib import Path
 from typing import Any, Callable
 
-from .cases import COURSE_SEED, cases_for, seed_for
-from .check import ExerciseResult, check_exercise, check_padding_figure, helper_source, missing_result
-from .exercises import EXERCISES
-from .untrusted.calls import call_cases
-from .untrusted.figures import extract_figures
+from .assignment.cases import COURSE_SEED, cases_for, seed_for
+from .assignment.exercises import EXERCISES, Kind
+from .checking.exercise import check_exercise, helper_source
+from .checking.figure import check_figure
+from .checking.result import ExerciseResult, missing_result
+from .sandbox.guest.calls import call_cases
+from .sandbox.guest.figures import extract_figures
 
 
 def student_from_path(folder: Path) -> str | None:
@@ -63,8 +65,8 @@ def check_in_notebook(exercise: str, namespace: dict, seed: int | None = None) -
     """The result of one exercise for the functions (or figures) defined in `namespace`."""
     if exercise not in EXERCISES:
         raise ValueError(f"unknown exercise {exercise!r}; expected one of {sorted(EXERCISES)}")
-    if exercise == "padding_figure":
-        return check_padding_figure(extract_figures(namespace))
+    if EXERCISES[exercise].kind is Kind.FIGURE:
+        return check_figure(exercise, extract_figures(namespace))
     return check_function(exercise, namespace.get(exercise), notebook_seed() if seed is None else seed)
 
 

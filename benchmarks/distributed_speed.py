@@ -20,34 +20,36 @@ from pathlib import Path
 
 from grading_speed import build_class
 
+from autograder.assignment.release import release
 from autograder.grading.batch import grade_all
 from autograder.grading.discover import discover
-from autograder.grading.distributed import cluster_pool
-from autograder.grading.load import locked_test_cells
-from autograder.grading.pipeline import GradeOptions
-from autograder.grading.sandbox import resolve
-from autograder.grading.store import all_records
-
+from autograder.grading.distributed import dask_engine
+from autograder.grading.engines import LocalEngine
+from autograder.grading.fingerprint import grader_fingerprint
+from autograder.grading.options import GradeOptions
+from autograder.results.record import SubmissionRecord
+from autograder.results.store import all_records
+from autograder.sandbox.launch import resolve
 
 TIMING_FIELDS = ("seconds", "sandbox_seconds", "timings")
 
 
-def _comparable(record: dict) -> dict:
-    return {**record, "details": {k: v for k, v in record["details"].items() if k not in TIMING_FIELDS}}
+def _comparable(record: SubmissionRecord) -> dict:
+    data = record.to_json()
+    return {**data, "details": {k: v for k, v in data["details"].items() if k not in TIMING_FIELDS}}
 
 
 def run_engine(name: str, scheduler: str | None, course: Path, out: Path, options: GradeOptions) -> dict:
     """Grade the class with one engine; its start-up and grading seconds and its records."""
     start = time.perf_counter()
-    engine = cluster_pool(scheduler) if scheduler else contextlib.nullcontext()
-    with engine as pool:
+    cluster = dask_engine(scheduler) if scheduler else contextlib.nullcontext(LocalEngine(os.cpu_count()))
+    with cluster as engine:
         ready = time.perf_counter()
-        extra = {"pool": pool, "as_completed": pool.as_completed} if pool else {"jobs": os.cpu_count()}
-        graded = grade_all(discover([course]), out, options, progress=False, **extra)
+        graded = grade_all(discover([course]), out, options, engine=engine, progress=False)
         done = time.perf_counter()
     records = all_records(out)
     return {"name": name, "startup": ready - start, "seconds": done - ready, "graded": len(graded),
-            "each": sum(r["details"]["seconds"] for r in records) / len(records),
+            "each": sum(r.details.seconds for r in records) / len(records),
             "records": [_comparable(r) for r in records]}
 
 
@@ -55,7 +57,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--students", type=int, default=24)
     args = parser.parse_args()
-    options = GradeOptions(sandbox=resolve("auto"), drop_cells=locked_test_cells())
+    options = GradeOptions(sandbox=resolve("auto"), drop_cells=release().locked_test_cells,
+                           fingerprint=grader_fingerprint())
     engines = [("local pool", None), ("Dask, 1 worker", "local:1"), ("Dask, 2 workers", "local:2")]
     with tempfile.TemporaryDirectory(prefix="distributed-speed-") as tmp:
         course = Path(tmp) / "course"

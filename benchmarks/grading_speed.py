@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
-from autograder.exercises import EXERCISES
+from autograder.assignment.exercises import EXERCISES
 from autograder.grading.grade_class import grade_class
 from autograder.nbgrader_env import nbgrader_env
 

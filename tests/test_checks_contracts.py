@@ -3,15 +3,14 @@ import numpy as np
 import pytest
 
 import cnn_reference
-from autograder.cases import cases_for, seed_for
-from autograder.check import check_exercise
-from autograder.checks.contracts import CACHE_HINT, IN_PLACE_HINT, SCALAR_HINT
-from autograder.checks.scoring import partial_credit
-from autograder.exercises import EXERCISES
-from autograder.untrusted import plain
-from autograder.untrusted.calls import call_cases
-from autograder.check import helper_source
+from autograder.assignment.cases import cases_for, seed_for
+from autograder.assignment.exercises import EXERCISES
+from autograder.checking.contracts import CACHE_HINT, IN_PLACE_HINT, SCALAR_HINT
+from autograder.checking.exercise import check_exercise, helper_source
+from autograder.checking.scoring import partial_credit
 from autograder.notebook import check_function
+from autograder.sandbox.guest import wire
+from autograder.sandbox.guest.calls import call_cases
 
 key = cnn_reference.vectorized
 
@@ -130,9 +129,9 @@ def test_feedback_never_shows_hidden_inputs_or_expected_values():
 def test_the_bulk_graders_plain_data_round_trip_gives_the_same_result(tmp_path):
     cases = cases_for("conv_backward", seed_for("someone"))
     outcomes = call_cases(cnn_reference.loops.conv_backward, [(c.args, c.kwargs) for c in cases])
-    decoded = plain.decode(plain.encode(outcomes, tmp_path, "out"), tmp_path)
+    decoded = wire.decode(wire.encode(outcomes, tmp_path, "out"), tmp_path)
     direct, round_trip = check_exercise("conv_backward", cases, outcomes), check_exercise("conv_backward", cases, decoded)
-    assert direct.to_dict() == round_trip.to_dict() and direct.status == "passed"
+    assert direct.to_json() == round_trip.to_json() and direct.status == "passed"
 
 
 def test_hidden_cases_depend_on_the_student_and_on_nothing_else():

@@ -10,8 +10,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import cnn_reference  # noqa: E402
-from autograder.check import check_padding_figure  # noqa: E402
-from autograder.untrusted.figures import extract_figures  # noqa: E402
+from autograder.checking.figure import check_padding_figure  # noqa: E402
+from autograder.sandbox.guest.figures import extract_figures  # noqa: E402
 
 
 def draw(left, right, titles=("x", "x_pad")):
@@ -70,7 +70,7 @@ def test_no_figure_at_all_fails():
 
 
 def test_extract_figures_never_imports_matplotlib():
-    code = ("import sys; from autograder.untrusted.figures import extract_figures; "
+    code = ("import sys; from autograder.sandbox.guest.figures import extract_figures; "
             "print(extract_figures({'a': [1, 2]}), 'matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["[]", "False"]

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from nbclient import NotebookClient
 
-from autograder.cases import COURSE_SEED, seed_for
-from autograder.check import helper_source
-from autograder.exercises import EXERCISES
-from autograder.mistakes import CATALOG, mutant_source
+from autograder.assignment.cases import COURSE_SEED, seed_for
+from autograder.assignment.exercises import EXERCISES
+from autograder.checking.exercise import helper_source
+from autograder.checking.mistakes import CATALOG, mutant_source
 from autograder.notebook import check_function, notebook_seed, student_from_path
 
 # A submission: the answer key's functions, with conv_forward's slice ignoring the stride, a

@@ -2,11 +2,12 @@
 import numpy as np
 
 import cnn_reference
-from autograder.cases import Case, cases_for, seed_for
-from autograder.check import check_exercise, error_result, helper_source, missing_result, timeout_result
-from autograder.exercises import EXERCISES
+from autograder.assignment.cases import Case, cases_for, seed_for
+from autograder.assignment.exercises import EXERCISES
+from autograder.checking.exercise import check_exercise, helper_source
+from autograder.checking.result import error_result, missing_result, timeout_result
 from autograder.notebook import grade
-from autograder.untrusted.calls import call_cases
+from autograder.sandbox.guest.calls import call_cases
 
 
 def test_answer_key_scores_full_marks_through_check_exercise():
@@ -19,7 +20,7 @@ def test_answer_key_scores_full_marks_through_check_exercise():
         outcomes = call_cases(getattr(cnn_reference.vectorized, exercise), [(c.args, c.kwargs) for c in cases])
         result = check_exercise(exercise, cases, outcomes)
         assert (result.score, result.status, result.diagnosis) == (spec.points, "passed", []), result.feedback
-        assert set(result.to_dict()) == {"score", "max_score", "status", "feedback", "diagnosis"}
+        assert set(result.to_json()) == {"score", "max_score", "status", "feedback", "diagnosis"}
 
 
 def test_grade_in_a_namespace_prints_and_returns_points(capsys):
@@ -31,7 +32,7 @@ def test_grade_in_a_namespace_prints_and_returns_points(capsys):
 
 
 def test_results_of_exercises_that_never_ran():
-    assert missing_result("conv_forward", "gone").to_dict() == {
+    assert missing_result("conv_forward", "gone").to_json() == {
         "score": 0.0, "max_score": 4.0, "status": "missing", "feedback": "gone", "diagnosis": []}
     assert timeout_result("pool_forward", 3).status == "timeout"
     assert error_result("pool_forward", "memory limit").feedback == "memory limit"

@@ -23,9 +23,11 @@ from autograder.cli import main
 from autograder.grading import distributed as cluster
 from autograder.grading.batch import grade_all
 from autograder.grading.discover import discover
-from autograder.grading.pipeline import GradeOptions
-from autograder.grading.sandbox import resolve
-from autograder.grading.store import all_records
+from autograder.grading.engines import LocalEngine
+from autograder.grading.options import GradeOptions
+from autograder.results.record import SubmissionRecord
+from autograder.results.store import all_records
+from autograder.sandbox.launch import resolve
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "cnn_reference" / "notebook_solutions.py"
 SOURCE_NOTEBOOK = Path(__file__).resolve().parent.parent / "source" / "cnn_step_by_step" / "cnn_step_by_step.ipynb"
@@ -105,7 +107,7 @@ def test_bad_scheduler_on_the_command_line_is_a_clear_error(tmp_path: Path, caps
 def test_missing_dask_names_the_extra(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)  # what `import distributed` meets without Dask
     with pytest.raises(cluster.SchedulerError, match=r"pip install 'cnn-step-by-step\[dask\]'"):
-        with cluster.cluster_pool("local:1"):
+        with cluster.dask_engine("local:1"):
             pass
 
 
@@ -152,27 +154,26 @@ def _class_of(folder: Path, size: int) -> list:
 def test_a_killed_worker_costs_no_result_and_duplicates_none(tmp_path: Path) -> None:
     submissions = _class_of(tmp_path / "class", 5)
     options = GradeOptions(sandbox=resolve("auto"))
-    seen: list[dict[str, Any]] = []
+    seen: list[SubmissionRecord] = []
     killed: list[str] = []
-    with cluster.cluster_pool("local:2") as pool:
-        pids = pool.client.run(os.getpid)
+    with cluster.dask_engine("local:2") as engine:
+        pids = engine.client.run(os.getpid)
 
-        def kill_once(record: dict[str, Any]) -> None:
+        def kill_once(record: SubmissionRecord) -> None:
             seen.append(record)
             if not killed:
-                killed.append(_kill_a_busy_worker(pool.client, pids))
+                killed.append(_kill_a_busy_worker(engine.client, pids))
 
-        graded = grade_all(submissions, tmp_path / "out", options, pool=pool, as_completed=pool.as_completed,
-                           progress=False, on_record=kill_once)
-        assert pool.client.run(os.getpid) != pids, "the killed worker was not replaced"
+        graded = grade_all(submissions, tmp_path / "out", options, engine=engine, progress=False, on_record=kill_once)
+        assert engine.client.run(os.getpid) != pids, "the killed worker was not replaced"
     students = [s.student for s in submissions]
     assert killed
-    assert collections.Counter(r["student"] for r in seen) == collections.Counter(students)
+    assert collections.Counter(r.student for r in seen) == collections.Counter(students)
     assert sorted(graded) == students
     records = all_records(tmp_path / "out")
-    assert [r["student"] for r in records] == students
-    assert {r["status"] for r in records} == {"graded"}
-    assert {r["score"] for r in records} == {records[0]["score"]} and records[0]["score"] > 0
+    assert [r.student for r in records] == students
+    assert {r.status for r in records} == {"graded"}
+    assert {r.score for r in records} == {records[0].score} and records[0].score > 0
 
 
 @pytest.fixture
@@ -208,23 +209,22 @@ def test_a_submission_whose_workers_die_is_crashed_then_regraded(tmp_path: Path,
     submissions = _class_of(tmp_path / "class", 4)
     options = GradeOptions(sandbox=resolve("auto"))
     killed: list[str] = []
-    with cluster.cluster_pool(dask_command_line_cluster) as pool:
-        pool.client.wait_for_workers(2, timeout=120)
-        pids = pool.client.run(os.getpid)
+    with cluster.dask_engine(dask_command_line_cluster) as engine:
+        engine.client.wait_for_workers(2, timeout=120)
+        pids = engine.client.run(os.getpid)
 
-        def kill_once(record: dict[str, Any]) -> None:
+        def kill_once(record: SubmissionRecord) -> None:
             if not killed:
-                killed.append(_kill_a_busy_worker(pool.client, pids))
+                killed.append(_kill_a_busy_worker(engine.client, pids))
 
-        grade_all(submissions, tmp_path / "out", options, pool=pool, as_completed=pool.as_completed,
-                  progress=False, on_record=kill_once)
-    records = {r["student"]: r for r in all_records(tmp_path / "out")}
+        grade_all(submissions, tmp_path / "out", options, engine=engine, progress=False, on_record=kill_once)
+    records = {r.student: r for r in all_records(tmp_path / "out")}
     assert sorted(records) == [s.student for s in submissions]
-    crashed = [r for r in records.values() if r["status"] == "crashed"]
-    assert len(crashed) == 1, [(r["student"], r["status"]) for r in records.values()]
-    assert f"died 1 time(s) (killed or out of memory; last one: {killed[0]})" in crashed[0]["message"]
-    assert all(e["status"] == "error" and e["score"] == 0 for e in crashed[0]["exercises"].values())
+    crashed = [r for r in records.values() if r.status == "crashed"]
+    assert len(crashed) == 1, [(r.student, r.status) for r in records.values()]
+    assert f"died 1 time(s) (killed or out of memory; last one: {killed[0]})" in crashed[0].message
+    assert all(e.status == "error" and e.score == 0 for e in crashed[0].exercises.values())
     # The crash was the cluster's, not the submission's: the next run grades that one again.
-    again = grade_all(submissions, tmp_path / "out", options, jobs=2, progress=False)
-    assert again == [crashed[0]["student"]]
+    again = grade_all(submissions, tmp_path / "out", options, engine=LocalEngine(2), progress=False)
+    assert again == [crashed[0].student]
     assert json.loads((tmp_path / "out" / "records" / f"{again[0]}.json").read_text())["status"] == "graded"

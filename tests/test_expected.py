@@ -1,11 +1,12 @@
-"""autograder/data/expected.h5 is current (regenerating it changes nothing) and agrees with the
+"""autograder/assignment/data/expected.h5 is current (regenerating it changes nothing) and agrees with the
 published numbers of every seeded case."""
 import numpy as np
 import pytest
 
-from autograder.cases.seeded import all_seeded_cases, seeded_cases
-from autograder.checks.answers import OUTPUT_NAMES
-from autograder.expected import EXPECTED_FILE, read_expected, write_expected
+from autograder.assignment.cases.seeded import all_seeded_cases, seeded_cases
+from autograder.assignment.exercises import EXERCISES, FUNCTIONS
+from autograder.assignment.expected import EXPECTED_FILE, read_expected
+from tools.write_expected import write_expected
 
 
 def test_committed_file_matches_a_fresh_regeneration(tmp_path):
@@ -23,13 +24,13 @@ def test_committed_file_matches_a_fresh_regeneration(tmp_path):
 
 def _as_published_output(exercise, case, outputs):
     """The function's return value rebuilt from the stored arrays (a cache is the case's inputs)."""
-    arrays = [outputs[name] for name in OUTPUT_NAMES[exercise]]
+    arrays = [outputs[name] for name in EXERCISES[exercise].outputs]
     if exercise in ("conv_forward", "pool_forward"):
         return (arrays[0], case.args)
     return tuple(arrays) if len(arrays) > 1 else arrays[0]
 
 
-@pytest.mark.parametrize("exercise", list(OUTPUT_NAMES))
+@pytest.mark.parametrize("exercise", FUNCTIONS)
 def test_stored_outputs_reproduce_the_published_numbers(exercise):
     stored = read_expected(EXPECTED_FILE)
     cases = seeded_cases(exercise)

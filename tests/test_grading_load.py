@@ -6,20 +6,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from support import notebook as _notebook
 
+from autograder.assignment.release import release
+from autograder.errors import GraderError, NoSubmissionsError
 from autograder.grading.discover import discover
-from autograder.grading.errors import GraderError, NoSubmissionsError
-from autograder.grading.load import UnreadableSubmission, forbidden_imports, load_cells, locked_test_cells
+from autograder.grading.load import UnreadableSubmission, forbidden_imports, load_cells
 
 DEF = "def zero_pad(X, pad):\n    return X\n"
-
-
-def _notebook(*sources: str, nbformat: int = 4) -> bytes:
-    if nbformat == 3:
-        cells = [{"cell_type": "code", "input": s, "outputs": [], "language": "python"} for s in sources]
-        return json.dumps({"nbformat": 3, "worksheets": [{"cells": cells}]}).encode()
-    return json.dumps({"nbformat": 4, "cells": [{"cell_type": "code", "source": s.splitlines(True),
-                                                 "outputs": []} for s in sources]}).encode()
 
 
 @pytest.mark.parametrize("data, filename, words", [
@@ -45,7 +39,7 @@ def test_old_version_with_magics_and_course_modules_loads() -> None:
 
 
 def test_release_test_cells_are_dropped_and_grader_imports_flagged() -> None:
-    locked = locked_test_cells()
+    locked = release().locked_test_cells
     assert any('grade("conv_forward", globals())' in cell for cell in locked)
     test_cell = 'from autograder.notebook import grade\ngrade("zero_pad", globals())'
     cells = load_cells(_notebook(DEF, test_cell, "import cnn_reference.loops as key"), "nb.ipynb", locked)

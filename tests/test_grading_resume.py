@@ -10,8 +10,12 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 
 from autograder.cli import main
+
+# Each test here runs real nbgrader, kernels or sandboxes for several seconds.
+pytestmark = pytest.mark.slow
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SOLUTIONS = (REPOSITORY / "cnn_reference" / "notebook_solutions.py").read_text()
@@ -64,3 +68,33 @@ def test_kill_mid_run_then_resume_and_regrade_one_student(tmp_path: Path) -> Non
     assert s03["exercises"]["conv_forward"]["status"] == "failed" and len(results["submissions"]) == len(STUDENTS)
     assert main(["grade", str(folder / "s05.py"), "--out", str(out)]) == 0
     assert _records(out) == again                             # up to date: nothing regraded
+
+
+def test_a_changed_hidden_case_or_hint_regrades_everyone(tmp_path: Path, monkeypatch) -> None:
+    """The resume key covers what a result depends on besides the bytes: no version to bump by hand."""
+    from dataclasses import replace
+
+    from autograder.assignment.cases import hidden
+    from autograder.checking import mistakes
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "ann.py").write_text(SOLUTIONS)
+    (folder / "ben.py").write_text(SOLUTIONS.replace("vert_start = h * stride", "vert_start = h"))
+    out = tmp_path / "out"
+    command = ["grade", str(folder), "--out", str(out), "--sandbox", "rlimit", "--jobs", "2"]
+    assert main(command) == 0
+    first = _records(out)
+    assert main(command) == 0 and _records(out) == first     # nothing changed: nothing regraded
+
+    monkeypatch.setattr(hidden, "CONV_GEOMETRIES", hidden.CONV_GEOMETRIES[:-1])
+    assert main(command) == 0
+    second = _records(out)
+    assert all(second[s] != first[s] for s in first)          # a hidden case changed: both regraded
+
+    monkeypatch.setattr(mistakes, "CATALOG", tuple(replace(m, hint=m.hint + " (reworded)") for m in mistakes.CATALOG))
+    assert main(command) == 0
+    third = _records(out)
+    assert all(third[s] != second[s] for s in second)         # a hint changed: both regraded
+    ben = json.loads((out / "records" / "ben.json").read_text())
+    assert any("(reworded)" in hint for hint in ben["exercises"]["conv_forward"]["feedback"].splitlines())

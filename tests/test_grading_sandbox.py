@@ -5,31 +5,25 @@ process it started survives the grading.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import psutil
 import pytest
+from support import REPOSITORY, SOLUTIONS, demo_submission, grade
+from support import notebook as _notebook
 
-from autograder.cases.seeded import seeded_cases
-from autograder.grading.demo import EXAMPLES, example_bytes
-from autograder.grading.execute import ExerciseJob, execute
-from autograder.grading.load import locked_test_cells
-from autograder.grading.pipeline import GradeOptions, grade_submission
-from autograder.grading.sandbox import Limits, bwrap_works
+from autograder.assignment.cases.seeded import seeded_cases
+from autograder.assignment.release import release
+from autograder.grading.options import GradeOptions
+from autograder.sandbox.execute import ExerciseJob, execute
+from autograder.sandbox.launch import bwrap_works
+from autograder.sandbox.limits import Limits
 
-REPOSITORY = Path(__file__).resolve().parents[1]
-SOLUTIONS = (REPOSITORY / "cnn_reference" / "notebook_solutions.py").read_text()
 SANDBOXES = ["bwrap", "rlimit"]
 
 
 def _jobs(*names: str) -> dict[str, ExerciseJob]:
     return {n: ExerciseJob([(c.args, dict(c.kwargs)) for c in seeded_cases(n)]) for n in names}
-
-
-def _notebook(*sources: str) -> bytes:
-    return json.dumps({"nbformat": 4, "cells": [{"cell_type": "code", "source": s, "outputs": []}
-                                                for s in sources]}).encode()
 
 
 def _strays(marker: str) -> list[psutil.Process]:
@@ -52,7 +46,7 @@ def test_course_grader_and_network_are_invisible(tmp_path: Path) -> None:
     (course / "submitted" / "other" / "cnn_step_by_step" / "cnn_step_by_step.ipynb").write_text("{}")
     (course / "gradebook.db").write_text("secret")
     secrets = [REPOSITORY / "source" / "cnn_step_by_step" / "cnn_step_by_step.ipynb",
-               REPOSITORY / "cnn_reference" / "loops.py", REPOSITORY / "autograder" / "check.py",
+               REPOSITORY / "cnn_reference" / "loops.py", REPOSITORY / "autograder" / "checking" / "exercise.py",
                course / "gradebook.db", course / "submitted" / "other" / "cnn_step_by_step" / "cnn_step_by_step.ipynb"]
     for secret in secrets:
         assert secret.exists()
@@ -83,6 +77,7 @@ def test_no_process_outlives_grading(sandbox: str) -> None:
     assert _strays(marker) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sandbox", SANDBOXES)
 def test_timeout_costs_one_exercise_and_ignored_signals_get_sigkill(sandbox: str) -> None:
     stubborn = ("import signal\n"
@@ -97,15 +92,15 @@ def test_timeout_costs_one_exercise_and_ignored_signals_get_sigkill(sandbox: str
     run = execute(cells, _jobs("zero_pad", "conv_single_step"), Limits(seconds=1), sandbox)
     assert run.failure is None
     assert run.cells[2]["error"]["type"] == "Timeout"
-    assert run.exercises["zero_pad"]["status"] == "timeout"
-    assert run.exercises["conv_single_step"]["status"] == "done"
-    assert run.exercises["conv_single_step"]["outcomes"][0]["error"] is None
+    assert run.exercises["zero_pad"].status == "timeout"
+    assert run.exercises["conv_single_step"].status == "done"
+    assert run.exercises["conv_single_step"].outcomes[0]["error"] is None
 
 
 def test_memory_hog_gets_error_with_memory_limit() -> None:
     hog = "import numpy as np\ndef conv_single_step(a, W, b):\n    return np.ones(10**9).sum()\n"
-    options = GradeOptions(sandbox="bwrap", limits=Limits(seconds=5, memory_mb=512), drop_cells=locked_test_cells())
-    record = grade_submission(_notebook("big = bytearray(3 * 2**30)", SOLUTIONS, hog), "hog.ipynb", "frank", options)
+    options = GradeOptions(sandbox="bwrap", limits=Limits(seconds=5, memory_mb=512), drop_cells=release().locked_test_cells)
+    record = grade(_notebook("big = bytearray(3 * 2**30)", SOLUTIONS, hog), "hog.ipynb", "frank", options)
     assert record["status"] == "graded"
     assert record["details"]["cell_errors"][0]["type"] == "MemoryError"
     assert "memory limit" in record["details"]["cell_errors"][0]["message"]
@@ -116,8 +111,8 @@ def test_memory_hog_gets_error_with_memory_limit() -> None:
 
 def test_lying_return_values_and_patched_numpy_gain_nothing() -> None:
     options = GradeOptions(sandbox="bwrap", limits=Limits(seconds=5))
-    data = example_bytes(EXAMPLES / "mallory_lying_results.py")
-    record = grade_submission(data, "mallory.py", "mallory", options)
+    data = demo_submission("mallory_lying_results.py")
+    record = grade(data, "mallory.py", "mallory", options)
     assert record["exercises"]["conv_single_step"]["score"] == 0
     assert record["exercises"]["zero_pad"]["score"] == 0
     assert record["exercises"]["conv_forward"]["status"] == "passed"   # graded with the answer key's helpers
@@ -131,12 +126,12 @@ def test_output_is_truncated_and_cells_fail_alone() -> None:
     assert len(run.log) < 1100 and "more characters not kept" in run.log
     assert [bool(c["error"]) for c in run.cells] == [False, True, False, True, False]
     assert run.cells[1]["error"]["type"] == "SyntaxError"
-    outcome = run.exercises["zero_pad"]["outcomes"][0]
+    outcome = run.exercises["zero_pad"].outcomes[0]
     assert outcome["error"] is None and outcome["value"].shape == (4, 7, 7, 2)   # the last definition won
 
 
 def test_a_submission_that_kills_the_runner_is_recorded_as_crashed() -> None:
     code = b"import os\n\ndef zero_pad(X, pad):\n    return X\n\nos._exit(0)\n"
-    record = grade_submission(code, "quitter.py", "quitter", GradeOptions(sandbox="bwrap", limits=Limits(seconds=5)))
+    record = grade(code, "quitter.py", "quitter", GradeOptions(sandbox="bwrap", limits=Limits(seconds=5)))
     assert record["status"] == "crashed" and "without writing its results" in record["message"]
     assert all(e["status"] == "error" and e["score"] == 0 for e in record["exercises"].values())

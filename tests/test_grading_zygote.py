@@ -1,16 +1,20 @@
 """The per-thread zygote: submissions graded one after another in one sandbox see nothing of each other.
 
-Each test grades real hostile code through real bubblewrap zygotes (autograder.grading.zygote_pool)
+Each test grades real hostile code through real bubblewrap zygotes (autograder.sandbox.zygotes)
 and checks that nothing outlives the batch.
 """
 from __future__ import annotations
 
 import psutil
+import pytest
 
-from autograder.cases.seeded import seeded_cases
-from autograder.grading import zygote_pool
-from autograder.grading.execute import ExerciseJob, execute
-from autograder.grading.sandbox import Limits
+from autograder.assignment.cases.seeded import seeded_cases
+from autograder.sandbox.execute import ExerciseJob, RawRun, execute
+from autograder.sandbox.limits import Limits
+from autograder.sandbox.zygotes import ZygotePool
+
+# Each test here runs real nbgrader, kernels or sandboxes for several seconds.
+pytestmark = pytest.mark.slow
 
 LIMITS = Limits(seconds=5)
 ZERO_PAD = "import numpy as np\ndef zero_pad(X, pad):\n    return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))"
@@ -20,8 +24,22 @@ def _jobs() -> dict[str, ExerciseJob]:
     return {"zero_pad": ExerciseJob([(c.args, dict(c.kwargs)) for c in seeded_cases("zero_pad")])}
 
 
-def _zygote_pid() -> int:
-    return zygote_pool._local.zygote.process.pid
+class _Batch:
+    """A ZygotePool used as a batch uses it (one slot per submission); `pid` is the last zygote's."""
+
+    def __init__(self) -> None:
+        self.pool, self.pid = ZygotePool(LIMITS.tmp_mb), 0
+
+    def execute(self, cells: list[str], jobs: dict[str, ExerciseJob], limits: Limits = LIMITS) -> RawRun:
+        with self.pool.slot() as zygote:
+            self.pid = zygote.process.pid
+            return execute(cells, jobs, limits, "bwrap", zygote)
+
+    def __enter__(self) -> "_Batch":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.close()
 
 
 def _strays(marker: str) -> list[psutil.Process]:
@@ -35,7 +53,7 @@ def _gone(pid: int) -> bool:
 def _assert_clean_runs(*runs) -> None:
     for run in runs:
         assert run.failure is None and not [c for c in run.cells if c["error"]], run.cells
-        assert run.exercises["zero_pad"]["status"] == "done"
+        assert run.exercises["zero_pad"].status == "done"
 
 
 def test_processes_and_files_of_one_submission_are_gone_before_the_next() -> None:
@@ -49,12 +67,12 @@ def test_processes_and_files_of_one_submission_are_gone_before_the_next() -> Non
             f"assert not [c for c in seen if '{marker}' in c], seen",
             "import os\nassert os.listdir('/tmp') in ([], ['runner.stderr']), os.listdir('/tmp')",
             "import os\nassert not os.path.exists('/job/left.txt')"]
-    with zygote_pool.serving():
-        first = execute(leave + [ZERO_PAD], _jobs(), LIMITS, "bwrap")
-        zygote = _zygote_pid()
+    with _Batch() as batch:
+        first = batch.execute(leave + [ZERO_PAD], _jobs(), LIMITS)
+        zygote = batch.pid
         assert _strays(marker) == []
-        second = execute(look + [ZERO_PAD], _jobs(), LIMITS, "bwrap")
-        assert _zygote_pid() == zygote            # both ran in the same zygote
+        second = batch.execute(look + [ZERO_PAD], _jobs(), LIMITS)
+        assert batch.pid == zygote            # both ran in the same zygote
     _assert_clean_runs(first, second)
     assert _gone(zygote)                          # the batch's end stops its zygotes
 
@@ -65,11 +83,11 @@ def test_a_submission_that_changes_the_sandbox_retires_its_zygote() -> None:
              f"import ctypes\nassert ctypes.CDLL(None).shmget({marker}, 4096, 0o1600) >= 0"]
     look = ["import os\nassert os.listdir('/dev/shm') == []",
             f"import ctypes\nassert ctypes.CDLL(None).shmget({marker}, 0, 0) == -1"]
-    with zygote_pool.serving():
-        first = execute(leave + [ZERO_PAD], _jobs(), LIMITS, "bwrap")
-        retired = _zygote_pid()
-        second = execute(look + [ZERO_PAD], _jobs(), LIMITS, "bwrap")
-        assert _zygote_pid() != retired and _gone(retired)
+    with _Batch() as batch:
+        first = batch.execute(leave + [ZERO_PAD], _jobs(), LIMITS)
+        retired = batch.pid
+        second = batch.execute(look + [ZERO_PAD], _jobs(), LIMITS)
+        assert batch.pid != retired and _gone(retired)
     _assert_clean_runs(first, second)
 
 
@@ -88,22 +106,22 @@ def test_student_code_cannot_trace_or_read_the_zygote() -> None:
              "except OSError:\n"
              "    environ = None\n"
              "print('RESULT', traced, memory, environ, open(f'/proc/{zygote}/cmdline').read().count('zygote'))")
-    with zygote_pool.serving():
-        run = execute([probe], {}, LIMITS, "bwrap")
+    with _Batch() as batch:
+        run = batch.execute([probe], {}, LIMITS)
     assert run.failure is None and not run.cells[0]["error"], run.cells
     assert "RESULT -1 None None 1" in run.log, run.log   # the parent is the zygote, and it is closed
 
 
 def test_a_submission_that_kills_the_zygote_is_still_graded() -> None:
     killer = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"
-    with zygote_pool.serving():
-        execute([ZERO_PAD], _jobs(), LIMITS, "bwrap")
-        killed = _zygote_pid()
-        run = execute([killer, ZERO_PAD], _jobs(), LIMITS, "bwrap")    # again, in a fresh sandbox
-        after = execute([ZERO_PAD], _jobs(), LIMITS, "bwrap")
-        assert _zygote_pid() != killed and _gone(killed)
+    with _Batch() as batch:
+        batch.execute([ZERO_PAD], _jobs(), LIMITS)
+        killed = batch.pid
+        run = batch.execute([killer, ZERO_PAD], _jobs(), LIMITS)    # again, in a fresh sandbox
+        after = batch.execute([ZERO_PAD], _jobs(), LIMITS)
+        assert batch.pid != killed and _gone(killed)
     _assert_clean_runs(run, after)
-    assert run.exercises["zero_pad"]["outcomes"][0]["error"] is None
+    assert run.exercises["zero_pad"].outcomes[0]["error"] is None
 
 
 class _ShortBudget(Limits):
@@ -116,22 +134,22 @@ class _ShortBudget(Limits):
 def test_a_runaway_submission_is_stopped_by_the_zygote_and_the_zygote_kept() -> None:
     runaway = ("import signal\ndef run_away():\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
                "    while True:\n        pass\nrun_away()")
-    with zygote_pool.serving():
-        run = execute([runaway], {}, _ShortBudget(seconds=1), "bwrap")
-        zygote = _zygote_pid()
-        after = execute([ZERO_PAD], _jobs(), _ShortBudget(seconds=5), "bwrap")
-        assert _zygote_pid() == zygote
+    with _Batch() as batch:
+        run = batch.execute([runaway], {}, _ShortBudget(seconds=1))
+        zygote = batch.pid
+        after = batch.execute([ZERO_PAD], _jobs(), _ShortBudget(seconds=5))
+        assert batch.pid == zygote
     assert run.timed_out and "time limit" in run.failure
     _assert_clean_runs(after)
 
 
 def test_a_zygote_that_stops_answering_is_replaced_and_the_job_run_afresh() -> None:
     freeze = "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)"
-    with zygote_pool.serving():
-        execute([ZERO_PAD], _jobs(), LIMITS, "bwrap")
-        frozen = _zygote_pid()
-        run = execute([freeze, ZERO_PAD], _jobs(), _ShortBudget(seconds=5), "bwrap")
+    with _Batch() as batch:
+        batch.execute([ZERO_PAD], _jobs(), LIMITS)
+        frozen = batch.pid
+        run = batch.execute([freeze, ZERO_PAD], _jobs(), _ShortBudget(seconds=5))
         assert _gone(frozen)
-        after = execute([ZERO_PAD], _jobs(), LIMITS, "bwrap")
-        assert _zygote_pid() != frozen
+        after = batch.execute([ZERO_PAD], _jobs(), LIMITS)
+        assert batch.pid != frozen
     _assert_clean_runs(run, after)

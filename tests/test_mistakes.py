@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 import cnn_reference
-from autograder.cases import cases_for, seed_for
-from autograder.checks.diagnose import PUBLISHED_ONLY
-from autograder.check import helper_source
-from autograder.exercises import EXERCISES
-from autograder.mistakes import CATALOG, SOLUTIONS_FILE, Mistake, mutant, mutant_source
+from autograder.assignment.cases import cases_for, seed_for
+from autograder.assignment.exercises import EXERCISES
+from autograder.checking.diagnose import PUBLISHED_ONLY
+from autograder.checking.exercise import helper_source
+from autograder.checking.mistakes import CATALOG, SOLUTIONS_FILE, Mistake, mutant, mutant_source
 from autograder.notebook import check_function
 
 SEED = seed_for("test-student")
@@ -135,8 +135,8 @@ def test_diagnosing_in_threads_leaves_the_graders_streams_alone():
     # calls ran before, in sandboxed children).
     import concurrent.futures
 
-    from autograder.check import check_exercise
-    from autograder.untrusted.calls import call_cases
+    from autograder.checking.exercise import check_exercise
+    from autograder.sandbox.guest.calls import call_cases
 
     cases = cases_for("pool_forward", SEED)
     mistakes = [m for m in CATALOG if m.exercise == "pool_forward"]

@@ -8,8 +8,10 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder.exercises import EXERCISES
-from cnn_reference import FUNCTIONS
+from autograder.assignment.exercises import EXERCISES, FUNCTIONS
+
+# Each test here runs real nbgrader, kernels or sandboxes for several seconds.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "cnn_step_by_step" / "cnn_step_by_step.ipynb"

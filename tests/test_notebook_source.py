@@ -9,9 +9,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.exercises import EXERCISES
+from autograder.assignment.exercises import EXERCISES, FUNCTIONS
 from autograder.nbgrader_env import nbgrader_env
-from cnn_reference import FUNCTIONS, extract, visible_expected
+from tools import extract_reference as extract
+from tools import visible_expected
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = ROOT / "source" / "cnn_step_by_step"
@@ -123,6 +124,7 @@ def test_content_states_the_numpy_gotchas_and_ships_no_outputs(notebook):
     assert all("attachments" not in c for c in notebook.cells)
 
 
+@pytest.mark.slow
 def test_nbgrader_validate_passes_on_the_source(tmp_path):
     env = nbgrader_env()
     result = subprocess.run([str(VENV_BIN / "nbgrader"), "validate", str(NOTEBOOK)], cwd=ROOT,

@@ -10,9 +10,9 @@ from types import ModuleType
 
 import numpy as np
 import pytest
+from gradcheck import numerical_gradient, relative_error
 
 from cnn_reference import loops, vectorized
-from gradcheck import numerical_gradient, relative_error
 
 IMPLEMENTATIONS = [pytest.param(loops, id="loops"), pytest.param(vectorized, id="vectorized")]
 MAX_RELATIVE_ERROR = 1e-7

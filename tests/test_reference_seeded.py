@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import cnn_reference
-from autograder.cases.seeded import (
+from autograder.assignment.cases.seeded import (
     PUBLISHED_POOL_BACKWARD_MEAN_DA,
     PUBLISHED_X_1_1,
     Published,

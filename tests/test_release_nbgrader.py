@@ -15,8 +15,11 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder.exercises import EXERCISES, EXTRA_POINTS, REQUIRED_POINTS
+from autograder.assignment.exercises import EXERCISES, EXTRA_POINTS, REQUIRED_POINTS
 from autograder.nbgrader_env import nbgrader_env
+
+# Each test here runs real nbgrader, kernels or sandboxes for several seconds.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "cnn_step_by_step"
@@ -171,3 +174,12 @@ def test_required_and_extra_points_are_reported_separately(scores):
     required = sum(s for n, s in scores["solved"].items() if not EXERCISES[n].optional)
     extra = sum(s for n, s in scores["solved"].items() if EXERCISES[n].optional)
     assert (required, extra) == (REQUIRED_POINTS, EXTRA_POINTS)
+
+
+def test_the_graders_copy_of_the_release_metadata_is_up_to_date() -> None:
+    from autograder.assignment.release import RELEASE_FILE, release
+    from tools import release_metadata
+
+    assert RELEASE_FILE.read_text(encoding="utf-8") == release_metadata.render(), "run `make release`"
+    assert set(release().grade_cells) == set(EXERCISES)
+    assert {cell.points for cell in release().grade_cells.values()} <= {e.points for e in EXERCISES.values()}

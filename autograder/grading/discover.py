@@ -10,9 +10,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .errors import GraderError, NoSubmissionsError
+from ..assignment.release import release
+from ..errors import GraderError, NoSubmissionsError
 
-ASSIGNMENT = "cnn_step_by_step"
 SUFFIXES = (".ipynb", ".py")
 _SKIPPED_PARTS = (".ipynb_checkpoints", "__pycache__", "__MACOSX")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")
@@ -82,8 +82,10 @@ def _zip(path: Path) -> list[Submission]:
             for n in names if _wanted(PurePosixPath(n))]
 
 
-def discover(paths: list[Path], assignment: str = ASSIGNMENT) -> list[Submission]:
-    """Every submission under `paths`, student ids made unique (alice, alice~2, ...)."""
+def discover(paths: list[Path], assignment: str | None = None) -> list[Submission]:
+    """Every submission under `paths`, student ids made unique (alice, alice~2, ...); in a course
+    root, those of `assignment` (default: the released one)."""
+    assignment = assignment or release().assignment
     found: list[Submission] = []
     for path in paths:
         if not path.exists():

@@ -5,8 +5,8 @@
 optional extra (`pip install '.[dask]'`): it is imported here, and only when a scheduler is given.
 
 A task carries the submission's bytes (workers need no shared file system) and calls the same
-`grade_submission` as the local pool, so the sandbox, limits and checks are the same.  It returns
-the plain record only.  Workers write nothing: the client hands every record to the batch, which
+`grade_submission` as the local engine, so the sandbox, limits and checks are the same.  It returns
+the record only.  Workers write nothing: the client hands every record to the batch, which
 writes it atomically, so a re-run after an interruption grades only what is missing.
 
 A worker that dies mid-task (killed, out of memory) is Dask's business: the scheduler re-runs the
@@ -22,10 +22,14 @@ import re
 from collections import deque
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Iterator
 
-from .errors import GraderError
-from .pipeline import GRADER_VERSION, GradeOptions, crashed_record
+from ..errors import GraderError
+from ..results.record import Details, SubmissionRecord, crashed_record
+from .engines import Task
+from .fingerprint import grader_fingerprint
+from .options import GradeOptions
+from .pipeline import grade_submission
 
 # Worker deaths a task survives, re-run elsewhere each time; at the next one the submission is
 # recorded as crashed (the scheduler's `allowed-failures`; a remote scheduler keeps its own).
@@ -113,60 +117,18 @@ def connect(scheduler: Scheduler, *, connect_seconds: float = CONNECT_SECONDS) -
         yield client
 
 
-def grader_version() -> str:
-    """What a worker must match: the package version and the grader version of the records."""
-    from importlib.metadata import version
-
-    return f"cnn-step-by-step {version('cnn-step-by-step')}, grader {GRADER_VERSION}"
-
-
 def _check_workers(client: Any) -> None:
     """Fail before grading, not submission by submission, when workers run another grader (or none)."""
     try:
-        found = client.run(grader_version)
+        found = client.run(grader_fingerprint)
     except Exception as error:  # noqa: BLE001 - a worker without the package fails to unpickle the call
         raise SchedulerError(f"the Dask workers cannot run the grader ({type(error).__name__}: {error}); "
                              "install the same cnn-step-by-step version on every worker") from error
-    mine = grader_version()
-    odd = {worker: theirs for worker, theirs in found.items() if theirs != mine}
+    mine = grader_fingerprint()
+    odd = {worker: theirs[:12] for worker, theirs in found.items() if theirs != mine}
     if odd:
-        raise SchedulerError(f"these Dask workers run another grader than this client ({mine}): {odd}")
-
-
-class ClusterTask:
-    """One submission's grading on the cluster, future-like for the batch: `result()` is its record.
-
-    The Dask future exists from `start` (called by `ClusterPool.as_completed`) until the record
-    has reached the client.
-    """
-
-    def __init__(self, fn: Callable, data: bytes, filename: str, student: str, options: GradeOptions) -> None:
-        self.fn, self.args = fn, (data, filename, student, options)
-        self.future: Any = None
-        self.record: dict[str, Any] | None = None
-
-    def start(self, client: Any) -> Any:
-        # pure=False: two identical submissions are still two tasks (their students differ anyway).
-        self.future = client.submit(self.fn, *self.args, pure=False, retries=TASK_RETRIES)
-        return self.future
-
-    def finish(self, outcome: Any) -> None:
-        """Keep the record, or the crashed record of a task the cluster gave up on; free the future."""
-        data, filename, student, options = self.args
-        if self.future.status == "cancelled":
-            # The client lost the scheduler: the grader, not this submission, failed.
-            raise SchedulerError(f"lost the Dask cluster ({outcome}); finished submissions are saved, "
-                                 "re-run to grade the rest")
-        if self.future.status == "finished":
-            self.record = outcome
-        else:  # raise_errors=False hands over (type, exception, traceback)
-            self.record = crashed_record(student, filename, _crash_message(outcome[1]), {"sandbox": options.sandbox})
-        self.future.release()
-        self.future, self.args = None, ()
-
-    def result(self) -> dict[str, Any]:
-        assert self.record is not None, "result() before the task completed"
-        return self.record
+        raise SchedulerError(f"these Dask workers run another grader (fingerprints) than this client "
+                             f"({mine[:12]}): {odd}")
 
 
 def _crash_message(error: BaseException) -> str:
@@ -176,31 +138,29 @@ def _crash_message(error: BaseException) -> str:
     return f"grading failed on the Dask worker: {type(error).__name__}: {error}; re-run to try again"
 
 
-class ClusterPool:
-    """The batch's pool on a Dask client (see autograder.grading.batch).
+class DaskEngine:
+    """The batch's engine on a Dask client: one task per submission, graded on a worker
+    (in a fresh sandbox each), its record sent back.
 
-    `submit` only queues; `as_completed` keeps one task per worker thread on the cluster and
-    yields each task once its record is here.  One per thread, because a worker that dies counts
-    against every task it holds (Dask cannot tell which one was running), and so that the
-    scheduler never holds the bytes of a whole cohort; the cost is one round trip between two
-    submissions on a worker, against seconds of grading.
+    It keeps one task per worker thread on the cluster and yields each once its record is here:
+    one per thread, because a worker that dies counts against every task it holds (Dask cannot
+    tell which one was running), and so that the scheduler never holds the bytes of a whole
+    cohort; the cost is one round trip between two submissions on a worker, against seconds of
+    grading.
     """
 
     def __init__(self, client: Any) -> None:
         self.client = client
-
-    def submit(self, fn: Callable, data: bytes, filename: str, student: str, options: GradeOptions) -> ClusterTask:
-        return ClusterTask(fn, data, filename, student, options)
 
     def window(self) -> int:
         # Asked again after every record (one small round trip per submission), so that workers
         # joining an adaptive cluster later get work too.
         return max(1, sum(self.client.nthreads().values()))
 
-    def as_completed(self, tasks: Iterable[ClusterTask]) -> Iterator[ClusterTask]:
+    def grade(self, tasks: list[Task], options: GradeOptions) -> Iterator[tuple[Task, SubmissionRecord]]:
         distributed = import_distributed()
         waiting = deque(tasks)
-        running: dict[Any, ClusterTask] = {}
+        running: dict[Any, Task] = {}
         # with_results: a record is fetched as soon as it exists, so a worker dying afterwards
         # cannot take it along; raise_errors=False: a failed task becomes a crashed record.
         completed = distributed.as_completed(loop=self.client.loop, with_results=True, raise_errors=False)
@@ -209,21 +169,38 @@ class ClusterPool:
             limit = self.window()
             while waiting and len(running) < limit:
                 task = waiting.popleft()
-                running[task.start(self.client)] = task
-                completed.add(task.future)
+                # pure=False: two identical submissions are still two tasks (their students differ anyway).
+                future = self.client.submit(grade_submission, task.submission, task.data, options,
+                                            pure=False, retries=TASK_RETRIES)
+                running[future] = task
+                completed.add(future)
 
         feed()
         for future, outcome in completed:
             task = running.pop(future)
-            task.finish(outcome)
+            record = self._record(future, task, outcome, options)
+            future.release()
             feed()
-            yield task
+            yield task, record
+
+    @staticmethod
+    def _record(future: Any, task: Task, outcome: Any, options: GradeOptions) -> SubmissionRecord:
+        """The task's record, or the crashed record of a task the cluster gave up on."""
+        if future.status == "cancelled":
+            # The client lost the scheduler: the grader, not this submission, failed.
+            raise SchedulerError(f"lost the Dask cluster ({outcome}); finished submissions are saved, "
+                                 "re-run to grade the rest")
+        if future.status == "finished":
+            return outcome
+        # raise_errors=False hands over (type, exception, traceback); no key: graded again next run.
+        return crashed_record(task.submission.student, task.submission.path, _crash_message(outcome[1]),
+                              Details(sandbox=options.sandbox))
 
 
 @contextlib.contextmanager
-def cluster_pool(scheduler: str | Scheduler) -> Iterator[ClusterPool]:
-    """A ClusterPool on `--scheduler`'s cluster, for grade_class(pool=..., as_completed=pool.as_completed)."""
+def dask_engine(scheduler: str | Scheduler) -> Iterator[DaskEngine]:
+    """A DaskEngine on `--scheduler`'s cluster, for grade_class(engine=...)."""
     if isinstance(scheduler, str):
         scheduler = parse_scheduler(scheduler)
     with connect(scheduler) as client:
-        yield ClusterPool(client)
+        yield DaskEngine(client)

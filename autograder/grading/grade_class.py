@@ -4,21 +4,25 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+from ..assignment.release import release
+from ..errors import GraderError
+from ..results.gradebook import sqlite_url, write_scores
+from ..results.reports.write import write_reports
+from ..results.store import all_records, results, write_json_atomic
+from ..sandbox.launch import RLIMIT_WARNING, resolve
+from ..sandbox.limits import Limits
 from .batch import grade_all
-from .discover import ASSIGNMENT, discover, is_course_root
-from .errors import GraderError
-from .gradebook import sqlite_url, write_scores
-from .load import locked_test_cells
-from .pipeline import GradeOptions
-from .sandbox import RLIMIT_WARNING, Limits, resolve
-from .store import all_records, results, write_json_atomic
+from .discover import discover, is_course_root
+from .engines import Engine, LocalEngine
+from .fingerprint import grader_fingerprint
+from .options import GradeOptions
 
 
 @dataclass(frozen=True)
 class ClassRun:
-    results: dict[str, Any]
+    results: dict[str, Any]      # the results.json document
     graded_now: list[str]
     out: Path
     gradebook: str | None
@@ -26,9 +30,11 @@ class ClassRun:
 
 def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeout: float = 10.0,
                 memory_mb: int = 1024, sandbox: str = "auto", gradebook: str | None = None,
-                student: str | None = None, progress: bool | None = None, pool: Any = None,
-                as_completed: Callable | None = None) -> ClassRun:
-    """Grade the submissions under `paths` into `out`; only missing or stale records are (re)graded."""
+                student: str | None = None, progress: bool | None = None,
+                engine: Engine | None = None) -> ClassRun:
+    """Grade the submissions under `paths` into `out`; only missing or stale records are (re)graded.
+
+    The engine defaults to a local pool of `jobs` threads."""
     kind = resolve(sandbox)
     warning = RLIMIT_WARNING if kind == "rlimit" else ""
     if warning:
@@ -45,19 +51,18 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise GraderError(f"cannot create the output folder {out}: {error}") from None
+    fingerprint = grader_fingerprint()
     options = GradeOptions(sandbox=kind, limits=Limits(seconds=timeout, memory_mb=memory_mb),
-                           drop_cells=locked_test_cells())
-    extra = {"as_completed": as_completed} if as_completed is not None else {}
-    graded = grade_all(submissions, out, options, jobs=jobs, pool=pool, progress=progress, **extra)
+                           drop_cells=release().locked_test_cells, fingerprint=fingerprint)
+    graded = grade_all(submissions, out, options, engine=engine or LocalEngine(jobs), progress=progress)
     records = all_records(out)
-    document = results(records, ASSIGNMENT, warning)
+    document = results(records, release().assignment, fingerprint, warning)
     write_json_atomic(document, out / "results.json")
-    from ..reports.write import write_reports
     # Feedback pages are rewritten only for the students graded now (and any page that is missing).
-    pages = set(graded) | {r["student"] for r in records if not (out / "feedback" / f"{r['student']}.html").exists()}
-    write_reports(out, document, pages)
+    pages = set(graded) | {r.student for r in records if not (out / "feedback" / f"{r.student}.html").exists()}
+    write_reports(out, records, release().assignment, warning, pages)
     if gradebook:
         current = {s.student for s in submissions}
-        write_scores(gradebook, [r for r in records if r["student"] in current],
+        write_scores(gradebook, [r for r in records if r.student in current],
                      course_root=roots[0] if roots else None)
     return ClassRun(document, graded, out, gradebook)

@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Iterable
 
-from ..exercises import EXERCISES
+from ..assignment.exercises import FUNCTIONS
 
 MAX_SUBMISSION_BYTES = 50 * 2**20
 # Cell magics whose body is still Python; any other %%magic cell is not Python and is dropped.
 PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture")
 _IPYTHON_LINE = re.compile(r"^(\s*)(?:[%!]|\w+\s*=\s*!)")
 _FORBIDDEN_IMPORT = re.compile(r"^\s*(?:from|import)\s+(autograder|cnn_reference)\b", re.MULTILINE)
-# The shape of the release's locked test cells (they call the grader, which the sandbox does not have).
+# The shape of the release's locked test cells, for copies whose whitespace a student's editor
+# changed (the exact sources are in assignment.release; either way they never run in the sandbox).
 _TEST_CELL = re.compile(r'\s*from autograder\.notebook import grade\s+grade\("\w+", globals\(\)\)\s*')
 _ANY_FUNCTION = re.compile(r"^\s*def\s+\w+\s*\(", re.MULTILINE)
-RELEASE_NOTEBOOK = Path(__file__).resolve().parents[2] / "release" / "cnn_step_by_step" / "cnn_step_by_step.ipynb"
 
 
 class UnreadableSubmission(Exception):
@@ -73,20 +71,6 @@ def sanitize(source: str) -> str | None:
                      for line in source.split("\n"))
 
 
-@lru_cache(maxsize=4)
-def locked_test_cells(release: Path = RELEASE_NOTEBOOK) -> frozenset[str]:
-    """Sources of the release's locked nbgrader test cells (empty if the release is not built)."""
-    try:
-        notebook = json.loads(release.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return frozenset()
-    return frozenset(
-        _source(cell.get("source")).strip() for cell in notebook.get("cells", [])
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade")
-        and cell.get("metadata", {}).get("nbgrader", {}).get("locked")
-    )
-
-
 def load_cells(data: bytes, filename: str, drop: Iterable[str] = ()) -> list[str]:
     """The sanitized code cells of a submission; raises UnreadableSubmission with a clear message."""
     text = _text(data, filename)
@@ -105,7 +89,7 @@ def load_cells(data: bytes, filename: str, drop: Iterable[str] = ()) -> list[str
     kept = [s for s in sources if s.strip() and s.strip() not in dropped and not _TEST_CELL.fullmatch(s)]
     cells = [c for c in (sanitize(s) for s in kept) if c]
     if not any(_ANY_FUNCTION.search(c) for c in cells):
-        names = ", ".join(n for n, e in EXERCISES.items() if e.is_function)
+        names = ", ".join(FUNCTIONS)
         raise UnreadableSubmission(f"{filename} defines no functions at all (expected {names})")
     return cells
 

@@ -1,6 +1,6 @@
 """Helpers for the browser tests: start and stop a real JupyterLab server, save screenshots.
 
-The server is started through `autograder.lab` (what `make lab` / `make lab-student` run) in a
+The server is started through `tools.lab` (what `make lab` / `make lab-student` run) in a
 temporary copy of the course, on a free localhost port with a token; stopping it checks that no
 process it started (server, kernels) is left behind.
 """
@@ -117,7 +117,7 @@ def wait_until_ready(lab: Lab, server: subprocess.Popen, log: Path) -> None:
 
 @contextmanager
 def running_lab(view: str, root: Path, state: Path) -> Iterator[Lab]:
-    """Start `python -m autograder.lab VIEW` serving `root`; `state` holds its private Jupyter state.
+    """Start `python -m tools.lab VIEW` serving `root`; `state` holds its private Jupyter state.
 
     Every path the server and its kernels get lies under `state`'s parent (the temporary course),
     so after shutdown any process whose command line mentions it is a leftover.
@@ -130,7 +130,7 @@ def running_lab(view: str, root: Path, state: Path) -> Iterator[Lab]:
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(runtime), PYTHONUNBUFFERED="1")
     log = state / "lab.log"
     command = [
-        sys.executable, "-m", "autograder.lab", view, "--root", str(root), "--port", str(port),
+        sys.executable, "-m", "tools.lab", view, "--root", str(root), "--port", str(port),
         "--token", token, "--", "--no-browser",
         f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={state / 'workspaces'}",
     ]

@@ -12,9 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import FrameLocator, Page, expect
-
 from browser_support import ASSIGNMENT, Lab, save_screenshot, solution_lines
+from playwright.sync_api import FrameLocator, Page, expect
 
 pytestmark = pytest.mark.browser
 

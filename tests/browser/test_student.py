@@ -6,10 +6,10 @@ One browser session for the module: the student opens the release, types the sol
 from __future__ import annotations
 
 import pytest
+from browser_support import ASSIGNMENT, Lab, save_screenshot, solution_lines
 from playwright.sync_api import Locator, Page, expect
 
-from autograder.exercises import EXERCISES
-from browser_support import ASSIGNMENT, Lab, save_screenshot, solution_lines
+from autograder.assignment.exercises import EXERCISES
 
 pytestmark = pytest.mark.browser
 

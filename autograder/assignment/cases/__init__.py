@@ -1,0 +1,72 @@
+"""The cases an exercise is graded on: the assignment's seeded cases plus hidden ones.
+
+Seeded cases are the published examples (``seeded.py``); hidden cases are drawn at grading
+time from a generator seeded per student (``hidden.py``), so a student who hard-codes the
+published outputs fails them, and two students do not get identical inputs.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Literal, Mapping
+
+import numpy as np
+
+from ..exercises import FUNCTIONS
+from .hidden import hidden_cases
+from .seeded import seeded_cases
+
+# Used when no student id is known (e.g. a notebook run outside nbgrader's autograded/ layout).
+COURSE_SEED = 20_171_106
+
+
+@dataclass(frozen=True)
+class Case:
+    exercise: str
+    label: str                          # geometry only, never values: it is shown to the student
+    kind: Literal["seeded", "hidden"]
+    args: tuple
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    # "<exercise>/<n>" for the n-th seeded case: where its expected outputs live in expected.h5.
+    key: str = ""
+
+
+def cases_for(exercise: str, seed: int) -> list[Case]:
+    """The seeded cases of `exercise` followed by its hidden cases for `seed` (deterministic in seed)."""
+    seeded = [Case(exercise, case.label, "seeded", case.args, dict(case.kwargs), key=f"{exercise}/{n}")
+              for n, case in enumerate(seeded_cases(exercise))]
+    hidden = [Case(exercise, label, "hidden", args, kwargs) for label, args, kwargs in hidden_cases(exercise, seed)]
+    return seeded + hidden
+
+
+def seed_for(student: str) -> int:
+    """A stable 32-bit seed for a student id (hashlib, since hash() changes between processes)."""
+    return int.from_bytes(hashlib.sha256(student.encode("utf-8")).digest()[:4], "little")
+
+
+def _feed(digest: Any, value: Any) -> None:
+    """Feed a case's argument into `digest` unambiguously (arrays by dtype, shape and bytes)."""
+    if isinstance(value, np.ndarray):
+        digest.update(f"array{value.dtype.str}{value.shape}".encode() + np.ascontiguousarray(value).tobytes())
+    elif isinstance(value, (tuple, list)):
+        digest.update(f"{type(value).__name__}{len(value)}(".encode())
+        for item in value:
+            _feed(digest, item)
+        digest.update(b")")
+    elif isinstance(value, Mapping):
+        digest.update(f"dict{len(value)}(".encode())
+        for key in sorted(value):
+            _feed(digest, key)
+            _feed(digest, value[key])
+        digest.update(b")")
+    else:
+        digest.update(f"{type(value).__name__}:{value!r};".encode())
+
+
+def cases_digest(seed: int) -> str:
+    """A hash of every case every function exercise is graded on for `seed` (part of the resume key)."""
+    digest = hashlib.sha256()
+    for exercise in FUNCTIONS:
+        for case in cases_for(exercise, seed):
+            _feed(digest, (case.exercise, case.label, case.kind, case.key, case.args, dict(case.kwargs)))
+    return digest.hexdigest()

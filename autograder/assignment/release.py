@@ -1,0 +1,54 @@
+"""What the grader needs to know of the released notebook, shipped with the package.
+
+``data/release.json`` is written from ``release/<assignment>/<assignment>.ipynb`` by ``make release``
+(``tools/release_metadata.py``); a test fails when it is stale.  Shipping it (rather than reading
+the release folder) makes an installed grader work where no checkout is.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+RELEASE_FILE = Path(__file__).parent / "data" / "release.json"
+
+
+@dataclass(frozen=True)
+class GradeCell:
+    grade_id: str       # nbgrader's grade_id, e.g. "test_conv_forward"
+    points: float
+
+
+@dataclass(frozen=True)
+class Release:
+    assignment: str                          # nbgrader's assignment name
+    notebook: str                            # the notebook's name in the assignment, without .ipynb
+    grade_cells: dict[str, GradeCell]        # exercise -> its locked grading cell
+    locked_test_cells: frozenset[str]        # their sources, stripped: never run in the sandbox
+
+
+def release_from_notebook(notebook: dict, assignment: str, name: str) -> dict:
+    """The release.json document of an nbgrader release notebook (`notebook`, parsed JSON)."""
+    grade_cells, locked = {}, []
+    for cell in notebook.get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if not (meta.get("grade") and meta.get("locked")):
+            continue
+        source = cell.get("source", "")
+        locked.append((source if isinstance(source, str) else "".join(source)).strip())
+        grade_id = str(meta.get("grade_id", ""))
+        if grade_id.startswith("test_"):
+            grade_cells[grade_id.removeprefix("test_")] = {"grade_id": grade_id, "points": float(meta["points"])}
+    return {"generated_by": "make release (tools/release_metadata.py): do not edit",
+            "assignment": assignment, "notebook": name, "grade_cells": grade_cells,
+            "locked_test_cells": sorted(set(locked))}
+
+
+@functools.lru_cache(maxsize=1)
+def release() -> Release:
+    """The packaged release metadata; a missing or broken file is a packaging error, never ignored."""
+    data = json.loads(RELEASE_FILE.read_text(encoding="utf-8"))
+    return Release(assignment=data["assignment"], notebook=data["notebook"],
+                   grade_cells={name: GradeCell(**cell) for name, cell in data["grade_cells"].items()},
+                   locked_test_cells=frozenset(data["locked_test_cells"]))

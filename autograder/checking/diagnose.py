@@ -1,0 +1,127 @@
+"""Naming the bug: which catalogued mistakes explain a failing student's outputs.
+
+For a failing exercise, each of its mutants (``mistakes``, trusted code run here in
+the grader) is called on the same cases; a mistake is named when the mutant fails too and its
+outcome matches the student's on every case: the same values up to the tolerances, or both
+raising the same exception type.  For mutants that draw random numbers, "matches" means the
+same outputs are wrong.  Separately, passing every seeded case and failing every hidden one is
+the signature of hard-coded published outputs.
+"""
+from __future__ import annotations
+
+import copy
+import re
+import threading
+import warnings
+from typing import Any, Callable
+
+import numpy as np
+
+from ..assignment.cases import Case
+from ..sandbox.guest.wire import to_plain
+from .compare import plain_close, wrong_entries
+from .contracts import ContractError, read_outputs
+from .mistakes import Mistake, mistakes_for, mutant, recognizable_by_traceback
+from .result import CaseResult
+from .verdict import wrong_outputs
+
+PUBLISHED_ONLY = "matches the published example only"
+PUBLISHED_ONLY_HINT = (
+    "Your function returns the published outputs for the published inputs but is wrong on every "
+    "other input: the result must be computed from the arguments, for any size, stride and padding.")
+
+
+def _same_outcome(student: dict[str, Any], theirs: dict[str, Any]) -> bool:
+    if student.get("error") or theirs.get("error"):
+        return bool(student.get("error") and theirs.get("error")
+                    and student["error"].get("type") == theirs["error"].get("type"))
+    return plain_close(student.get("value"), theirs.get("value"))
+
+
+GARBLED_FRACTION = 0.5
+
+
+def _garbled(case: Case, outcome: dict[str, Any], expected: dict[str, np.ndarray]) -> set[str] | None:
+    """The outputs wrong in most entries, as random or uninitialized values are; None if the
+    call raised, broke the contract, or has an output wrong in part only (the sign of another bug)."""
+    if outcome.get("error"):
+        return None
+    try:
+        outputs = read_outputs(case.exercise, outcome.get("value"), case.args)
+    except ContractError:
+        return None
+    garbled = set()
+    for name, want in expected.items():
+        got = np.asarray(outputs[name])
+        if got.shape != want.shape:
+            return None
+        wrong = wrong_entries(got, want)
+        # Not .all(): a random entry lands within the tolerance of a large expected value now and then.
+        if wrong.mean() >= GARBLED_FRACTION:
+            garbled.add(name)
+        elif wrong.any():
+            return None
+    return garbled
+
+
+def _like_random_mutant(cases: list[Case], outcomes: list[dict[str, Any]], theirs: list[dict[str, Any]],
+                        expected: list[dict[str, np.ndarray]]) -> bool:
+    """The student garbles only outputs the mutant garbles, in every case, and garbles some."""
+    student = [_garbled(c, o, e) for c, o, e in zip(cases, outcomes, expected)]
+    mutant_ = [_garbled(c, o, e) for c, o, e in zip(cases, theirs, expected)]
+    return (all(s is not None and m is not None and s <= m for s, m in zip(student, mutant_))
+            and any(student))
+
+
+# Mutants run in the grader's process, which may grade several submissions in threads: no
+# redirection of sys.stdout (mutants print nothing), and the warning filters, which are
+# process-wide, are changed under one lock.
+_MUTANT_LOCK = threading.Lock()
+
+
+def _call_mutant(function: Callable, cases: list[Case]) -> list[dict[str, Any]]:
+    """Outcomes of a (trusted) mutant on the cases, in the form call_case records them."""
+    outcomes = []
+    with _MUTANT_LOCK, warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        for case in cases:
+            args, kwargs = copy.deepcopy(case.args), copy.deepcopy(dict(case.kwargs))
+            try:
+                outcomes.append({"value": to_plain(function(*args, **kwargs)), "error": None})
+            except Exception as error:  # the mistake may make the function raise, as the student's did
+                outcomes.append({"value": None, "error": {"type": type(error).__name__, "message": str(error)}})
+    return outcomes
+
+
+def matching_mistakes(cases: list[Case], outcomes: list[dict[str, Any]],
+                      expected: list[dict[str, np.ndarray]]) -> list[Mistake]:
+    """The catalog's mistakes whose mutants behave like the student on every case.
+
+    Mutants that draw random numbers are considered only when no other mistake matches.
+    """
+    if not cases:
+        return []
+    named, random = [], []
+    for mistake in mistakes_for(cases[0].exercise):
+        theirs = _call_mutant(mutant(mistake), cases)
+        if mistake.random:
+            random.append((mistake, theirs))
+            continue
+        mutant_fails = any(o.get("error") or wrong_outputs(c, o, e) for c, o, e in zip(cases, theirs, expected))
+        if mutant_fails and all(_same_outcome(s, t) for s, t in zip(outcomes, theirs)):
+            named.append(mistake)
+    return named or [mistake for mistake, theirs in random if _like_random_mutant(cases, outcomes, theirs, expected)]
+
+
+def recognized_by_traceback(outcomes: list[dict[str, Any]]) -> list[Mistake]:
+    """Mistakes whose signature appears in some case's error (type, message, student's traceback)."""
+    texts = ["\n".join([*(o["error"].get("traceback") or ()), f'{o["error"].get("type")}: {o["error"].get("message")}'])
+             for o in outcomes if o.get("error")]
+    return [m for m in recognizable_by_traceback() if any(re.search(m.signature, text) for text in texts)]
+
+
+def published_only(results: list[CaseResult]) -> bool:
+    """Every seeded case passed and every hidden case failed (there being some of each)."""
+    seeded = [r.passed for r in results if r.kind == "seeded"]
+    hidden = [r.passed for r in results if r.kind == "hidden"]
+    return bool(seeded) and bool(hidden) and all(seeded) and not any(hidden)

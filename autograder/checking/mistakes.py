@@ -1,0 +1,211 @@
+"""The catalog of known mistakes: where to look for the hint about mistake X.
+
+Each mistake is a one-line change to the loop answer key as the notebook shows it
+(``cnn_reference/notebook_solutions.py``): the ``old`` line, as it appears inside the
+exercise's function, becomes ``new``.  Applying it gives a *mutant*, the answer key carrying
+that mistake; a student whose outputs match a mutant's on every case is told the mistake's
+name and hint (``diagnose``).  Some mistakes are not literally one line of
+the reference as written (e.g. ignoring the stride in both corners); their ``new`` line is
+crafted so the mutant behaves like the mistake.  A hint says what is wrong and where, never
+the code that fixes it.
+
+Applying a change asserts that ``old`` occurs exactly once in the function, so editing the
+notebook's solutions cannot make the catalog rot silently.
+"""
+from __future__ import annotations
+
+import ast
+import functools
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+import cnn_reference
+
+SOLUTIONS_FILE = Path(cnn_reference.__file__).parent / "notebook_solutions.py"
+
+
+@dataclass(frozen=True)
+class Mistake:
+    exercise: str
+    name: str                  # short, shown to the student and counted in the class report
+    old: str                   # a line of the exercise's function in notebook_solutions.py (stripped)
+    new: str                   # the line that replaces it
+    hint: str                  # one paragraph: what is wrong and where, never the solution code
+    random: bool = False       # the mutant draws random numbers: match which outputs are wrong, not values
+    # A regular expression that recognizes the mistake in a traceback (the student's lines and the
+    # error line), in whichever exercise it appears, e.g. float(b) written inline in conv_forward.
+    signature: str = ""
+
+
+_MISTAKES: tuple[Mistake, ...] = (
+    Mistake("zero_pad", "padding every axis",
+            'X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="constant", constant_values=0)',
+            'X_pad = np.pad(X, pad, mode="constant", constant_values=0)',
+            "Your zero_pad also pads the batch axis and the channel axis, so X_pad gains examples and "
+            "channels. Only the height and width (axes 1 and 2) get pad zeros on each side: give np.pad "
+            "one (before, after) pair per axis."),
+    Mistake("conv_single_step", "bias added inside the sum", "Z = Z + b.item()", "Z = np.sum(s + b)",
+            "The bias is added to every element of the slice before summing, so it is counted f*f*n_C "
+            "times. The filter adds its bias once, after the sum of the element-wise products."),
+    Mistake("conv_single_step", "bias forgotten", "Z = Z + b.item()", "Z = Z",
+            "Z is the sum of the element-wise products but the bias b is never added: add it once, "
+            "after the sum."),
+    Mistake("conv_single_step", "returns a (1, 1, 1) array", "Z = Z + b.item()", "Z = Z + b",
+            "Z comes back as an array of shape (1, 1, 1), not a scalar: adding the (1, 1, 1) array b "
+            "broadcasts the sum into an array. Add the number stored in b instead."),
+    Mistake("conv_single_step", "float(b) on a (1, 1, 1) array", "Z = Z + b.item()", "Z = Z + float(b)",
+            "float(b) raises TypeError on NumPy >= 2.4 because b is a (1, 1, 1) array, not a "
+            "0-dimensional one. Take the single number out of b with an array method that works for "
+            "any one-element array.",
+            signature=r"TypeError: only 0-dimensional arrays can be converted to Python scalars"),
+    Mistake("conv_forward", "slice corners ignore the stride",
+            "a_slice_prev = a_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :]",
+            "a_slice_prev = a_prev_pad[h:h + f, w:w + f, :]",
+            "The slice for output (h, w) starts at row h and column w, as if the stride were 1. With "
+            "stride s the window moves s pixels per output step: the corners are the output indices "
+            "times the stride."),
+    Mistake("conv_forward", "output size rounded instead of floored",
+            "n_W = (n_W_prev - f + 2 * pad) // stride + 1",
+            "n_H, n_W = (int(round((n - f + 2 * pad) / stride)) + 1 for n in (n_H_prev, n_W_prev))",
+            "n_H and n_W come out one too large for some sizes: the output size formula takes the floor "
+            "of (n_prev - f + 2*pad) / stride (a window that does not fit is dropped), not the nearest "
+            "integer. Use integer floor division."),
+    Mistake("conv_forward", "height and width swapped",
+            "a_slice_prev = a_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :]",
+            "a_slice_prev = a_prev_pad[horiz_start:horiz_end, vert_start:vert_end, :]",
+            "The slice uses the horizontal corners on the height axis and the vertical ones on the width "
+            "axis; it only works on square inputs. Axis 1 of A_prev is the height (rows, vert_*), axis 2 "
+            "the width (columns, horiz_*)."),
+    Mistake("conv_forward", "window end moves by f * stride", "vert_end = vert_start + f",
+            "vert_end = vert_start + f * stride",
+            "The window is f pixels tall whatever the stride: its end is its start plus f. The stride "
+            "only moves the start from one output position to the next."),
+    Mistake("conv_forward", "cache missing an element", "cache = (A_prev, W, b, hparameters)",
+            "cache = (A_prev, W, b)",
+            "Z is right but the cache lacks one of the four items conv_backward unpacks. Keep every item "
+            "the docstring lists, in that order."),
+    Mistake("pool_forward", "slice corners ignore the stride",
+            "a_prev_slice = A_prev[i, vert_start:vert_end, horiz_start:horiz_end, c]",
+            "a_prev_slice = A_prev[i, h:h + f, w:w + f, c]",
+            "The window for output (h, w) starts at row h and column w, as if the stride were 1. With "
+            "stride s the corners are the output indices times the stride."),
+    Mistake("pool_forward", "max in average mode", "A[i, h, w, c] = np.mean(a_prev_slice)",
+            "A[i, h, w, c] = np.max(a_prev_slice)",
+            "Average pooling returns the maximum of each window: check the branch for mode == "
+            '"average", which must take the mean of the window.'),
+    Mistake("pool_forward", "output size rounded instead of floored", "n_W = (n_W_prev - f) // stride + 1",
+            "n_H, n_W = (int(round((n - f) / stride)) + 1 for n in (n_H_prev, n_W_prev))",
+            "n_H and n_W come out one too large for some sizes: the pooling output size is the floor of "
+            "(n_prev - f) / stride plus one. Use integer floor division."),
+    Mistake("pool_forward", "height and width swapped",
+            "a_prev_slice = A_prev[i, vert_start:vert_end, horiz_start:horiz_end, c]",
+            "a_prev_slice = A_prev[i, horiz_start:horiz_end, vert_start:vert_end, c]",
+            "The window uses the horizontal corners on the height axis and the vertical ones on the "
+            "width axis; it only works on square inputs. Axis 1 is the height (vert_*), axis 2 the "
+            "width (horiz_*)."),
+    Mistake("pool_forward", "window end moves by f * stride", "vert_end = vert_start + f",
+            "vert_end = vert_start + f * stride",
+            "The window is f pixels tall whatever the stride: its end is its start plus f. The stride "
+            "only moves the start from one output position to the next."),
+    Mistake("pool_forward", "cache missing an element", "cache = (A_prev, hparameters)", "cache = (A_prev,)",
+            "A is right but the cache lacks one of the two items pool_backward unpacks. Keep every item "
+            "the docstring lists, in that order."),
+    Mistake("conv_backward", "slice corners ignore the stride", 'stride = hparameters["stride"]', "stride = 1",
+            "In the backward pass the windows must be the same as in the forward pass: the corners of "
+            "window (h, w) are the output indices times the stride, both where dA_prev receives the "
+            "gradient and where dW reads a_prev_pad."),
+    Mistake("conv_backward", "W * a_slice instead of W * dZ",
+            "da_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :] += W[:, :, :, c] * dZ[i, h, w, c]",
+            "da_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :] += W[:, :, :, c] * a_slice",
+            "dA_prev is wrong while dW and db are right: the window of da_prev_pad receives the filter "
+            "times the input slice. By the chain rule it receives the filter times the one gradient "
+            "dZ[i, h, w, c] of that output."),
+    Mistake("conv_backward", "X[pad:-pad] with pad = 0",
+            "dA_prev[i, :, :, :] = da_prev_pad[pad:pad + n_H_prev, pad:pad + n_W_prev, :]",
+            "dA_prev[i, :, :, :] = da_prev_pad[pad:-pad, pad:-pad, :]",
+            "Stripping the padding with [pad:-pad] works for pad >= 1 but gives an empty slice when "
+            "pad = 0 (-0 is 0, so the slice ends at the start). Give the end of the slice as pad plus "
+            "the unpadded size."),
+    Mistake("conv_backward", "db summed over one example only", "db[:, :, :, c] += dZ[i, h, w, c]",
+            "db[:, :, :, c] = np.sum(dZ[i, :, :, c])",
+            "db holds the gradient of one example only: it is overwritten for each example instead of "
+            "accumulated. db[..., c] is the sum of dZ[..., c] over every example, row and column."),
+    Mistake("conv_backward", "gradients not initialized to zeros", "db = np.zeros(b.shape)",
+            "dW, db = np.random.default_rng().standard_normal(W.shape), np.random.default_rng().standard_normal(b.shape)",
+            "dW and db are off by arbitrary amounts: the gradients are accumulated with += into arrays "
+            "that did not start at zero (random or uninitialized values). Start every gradient as an "
+            "array of zeros of its parameter's shape.",
+            random=True),
+    Mistake("create_mask_from_window", "argmax mask (one maximum only)", "mask = x == np.max(x)",
+            "mask = np.arange(x.size).reshape(x.shape) == np.argmax(x)",
+            "When several entries tie for the maximum, your mask marks only the first: argmax returns "
+            "one index. The assignment's convention marks every entry equal to the window's maximum."),
+    Mistake("create_mask_from_window", "argmin mask", "mask = x == np.max(x)",
+            "mask = np.arange(x.size).reshape(x.shape) == np.argmin(x)",
+            "The mask marks the minimum of the window. Max pooling passed on the maximum, so the "
+            "gradient goes back to the entries equal to the maximum."),
+    Mistake("distribute_value", "integer division", "average = dz / (n_H * n_W)",
+            "average = dz // (n_H * n_W)",
+            "The share of each entry is rounded down to a whole number: // is floor division. Each "
+            "entry gets dz divided by the window's number of entries, as a float."),
+    Mistake("distribute_value", "divides by f instead of f * f", "average = dz / (n_H * n_W)",
+            "average = dz / n_H",
+            "The gradient is divided by one side of the window instead of its number of entries, so the "
+            "entries sum to more than dz. An average over an n_H x n_W window divides by n_H * n_W."),
+    Mistake("pool_backward", "dA indexed at the slice corner", "horiz_end = horiz_start + f",
+            "horiz_end = horiz_start + f; h, w = vert_start, horiz_start",
+            "The gradient for window (h, w) is read from dA at the window's corner (vert_start, "
+            "horiz_start). dA has the pooling output's shape: index it with the output position (h, w)."),
+    Mistake("pool_backward", "slice corners ignore the stride", 'stride = hparameters["stride"]', "stride = 1",
+            "The windows in the backward pass must be those of the forward pass: the corners of window "
+            "(h, w) are the output indices times the stride."),
+)
+
+# The same mistake made in one corner only, or in both: variants with the same name and hint.
+_ONE_CORNER = (("vert_start = h * stride", "vert_start = h"), ("horiz_start = w * stride", "horiz_start = w"))
+_WINDOW_END = (("horiz_end = horiz_start + f", "horiz_end = horiz_start + f * stride"),
+               ("horiz_end = horiz_start + f", "horiz_end = horiz_start + f * stride; vert_end = vert_start + f * stride"))
+_VARIANTS = {
+    **{(exercise, "slice corners ignore the stride"): _ONE_CORNER
+       for exercise in ("conv_forward", "pool_forward", "conv_backward", "pool_backward")},
+    **{(exercise, "window end moves by f * stride"): _WINDOW_END for exercise in ("conv_forward", "pool_forward")},
+}
+
+CATALOG: tuple[Mistake, ...] = _MISTAKES + tuple(
+    replace(mistake, old=old, new=new)
+    for mistake in _MISTAKES for old, new in _VARIANTS.get((mistake.exercise, mistake.name), ()))
+
+
+def mistakes_for(exercise: str) -> list[Mistake]:
+    return [m for m in CATALOG if m.exercise == exercise]
+
+
+def recognizable_by_traceback() -> list[Mistake]:
+    return [m for m in CATALOG if m.signature]
+
+
+def _solutions_source() -> str:
+    return SOLUTIONS_FILE.read_text(encoding="utf-8")
+
+
+def mutant_source(mistake: Mistake) -> str:
+    """notebook_solutions.py with the mistake applied inside its exercise's function."""
+    source = _solutions_source()
+    lines = source.splitlines()
+    function = next(node for node in ast.parse(source).body
+                    if isinstance(node, ast.FunctionDef) and node.name == mistake.exercise)
+    hits = [n for n in range(function.lineno - 1, function.end_lineno) if lines[n].strip() == mistake.old]
+    assert len(hits) == 1, (f"catalog mistake {mistake.name!r}: {mistake.old!r} occurs {len(hits)} times "
+                            f"in {mistake.exercise} (expected exactly once): update autograder/mistakes.py")
+    line = lines[hits[0]]
+    lines[hits[0]] = line[: len(line) - len(line.lstrip())] + mistake.new
+    return "\n".join(lines) + "\n"
+
+
+@functools.lru_cache(maxsize=None)
+def mutant(mistake: Mistake) -> Callable:
+    """The exercise's function carrying the mistake (its helpers are the answer key's)."""
+    namespace: dict = {"__name__": f"mutant_{mistake.exercise}"}
+    exec(compile(mutant_source(mistake), f"<mutant: {mistake.name}>", "exec"), namespace)
+    return namespace[mistake.exercise]

@@ -1,0 +1,52 @@
+"""The verdict on one case: does one recorded call pass, and if not, what kind of problem is it."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..assignment.cases import Case
+from ..assignment.exercises import EXERCISES
+from ..assignment.expected import seeded_expected
+from .answers import answer_outputs
+from .compare import mismatch
+from .contracts import IN_PLACE_HINT, ContractError, changed_inputs, read_outputs
+from .result import CaseResult
+
+
+def expected_outputs(case: Case) -> dict[str, np.ndarray]:
+    """Seeded cases: the stored outputs (expected.h5); hidden ones: the answer key, now."""
+    if case.kind == "seeded" and case.key:
+        return seeded_expected(case.key)
+    return answer_outputs(case.exercise, case.args, case.kwargs)
+
+
+def wrong_outputs(case: Case, outcome: dict[str, Any], expected: dict[str, np.ndarray]) -> list[str]:
+    """The problems of a call that returned: contract first, then each output's values ([] = pass)."""
+    try:
+        outputs = read_outputs(case.exercise, outcome.get("value"), case.args)
+    except ContractError as error:
+        return [error.args[0]]
+    exact = EXERCISES[case.exercise].exact
+    return [problem for name, want in expected.items()
+            if (problem := mismatch(name, np.asarray(outputs[name]), want, exact=exact))]
+
+
+def check_case(case: Case, outcome: dict[str, Any], expected: dict[str, np.ndarray]) -> tuple[CaseResult, str]:
+    """(the case's result, a hint for the kind of problem or '')."""
+    error = outcome.get("error")
+    if error:
+        lines = tuple(error.get("traceback") or ())
+        # The traceback's last line already carries the message.
+        problem = f"raised {error.get('type')}" + ("" if lines else f": {error.get('message')}")
+        return CaseResult(case.label, case.kind, False, problem, lines), ""
+    changed = changed_inputs(case.exercise, case.args, case.kwargs, outcome.get("inputs_after"))
+    if changed:
+        return CaseResult(case.label, case.kind, False, f"changed its input {', '.join(changed)} in place"), \
+            IN_PLACE_HINT
+    try:
+        read_outputs(case.exercise, outcome.get("value"), case.args)
+    except ContractError as contract:
+        return CaseResult(case.label, case.kind, False, contract.args[0]), contract.args[1]
+    problems = wrong_outputs(case, outcome, expected)
+    return CaseResult(case.label, case.kind, not problems, "; ".join(problems)), ""

@@ -1,0 +1,28 @@
+"""What decides a submission's result besides its bytes, and the resume key derived from all of it."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+from ..assignment.cases import cases_digest, seed_for
+from ..sandbox.limits import Limits
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    """Everything besides the submission's bytes that its record depends on."""
+
+    sandbox: str = "bwrap"                       # already resolved: "bwrap" | "rlimit"
+    limits: Limits = field(default_factory=Limits)
+    drop_cells: frozenset[str] = frozenset()     # the release's locked test cells
+    fingerprint: str = ""                        # grading.fingerprint.grader_fingerprint(): code and data
+
+    def key(self, data: bytes, student: str) -> str:
+        """Hash of the submission and of everything else its result depends on: the grader's code
+        and data (checks, catalog, answer key, expected outputs), this student's cases, the dropped
+        cells, the limits and the sandbox kind.  A stored record with another key is regraded."""
+        digest = hashlib.sha256(data)
+        digest.update(json.dumps([self.fingerprint, self.sandbox, asdict(self.limits), sorted(self.drop_cells),
+                                  cases_digest(seed_for(student))]).encode())
+        return digest.hexdigest()

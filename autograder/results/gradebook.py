@@ -1,0 +1,91 @@
+"""Scores → the nbgrader gradebook (its own `Gradebook` API, any SQLAlchemy URL; SQLite by default).
+
+One grade cell per exercise, named as the release's locked test cells (assignment.release), so
+`nbgrader export`, formgrader and `nbgrader generate_feedback` see our scores as autograded ones.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import warnings
+from pathlib import Path
+
+from ..assignment.release import release
+from ..nbgrader_env import nbgrader_env
+from .record import SubmissionRecord
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path.resolve()}"
+
+
+def _submitted_timestamp(course_root: Path, student: str, assignment: str) -> datetime.datetime | None:
+    from nbgrader.utils import parse_utc
+
+    path = course_root / "submitted" / student / assignment / "timestamp.txt"
+    try:
+        return parse_utc(path.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _mark_autograded(course_root: Path, student: str, assignment: str) -> None:
+    """nbgrader counts a submission as autograded (formgrader shows its scores per student) only
+    when autograded/<student>/<assignment>/ exists and the gradebook's timestamp equals the one in
+    submitted/ (NbGraderAPI.get_autograded_students): give it the folder, as `nbgrader autograde` does."""
+    source = course_root / "submitted" / student / assignment
+    if source.is_dir():
+        shutil.copytree(source, course_root / "autograded" / student / assignment, dirs_exist_ok=True)
+
+
+def write_scores(url: str, records: list[SubmissionRecord], course_root: Path | None = None) -> int:
+    """Set auto_score of every exercise of every record; students and submissions are created as needed.
+
+    With `course_root` (an nbgrader course), submissions also get their submitted timestamp and
+    an autograded/ folder, so formgrader treats them exactly like `nbgrader autograde`'s."""
+    from nbgrader.api import Grade, Gradebook, MissingEntry
+    from sqlalchemy.exc import SAWarning
+
+    # The Gradebook API runs `alembic` in a child that inherits this process's environment.
+    os.environ["PATH"] = nbgrader_env()["PATH"]
+    assignment, notebook, cells = release().assignment, release().notebook, release().grade_cells
+    written = 0
+    with Gradebook(url) as gradebook:
+        gradebook.update_or_create_assignment(assignment)
+        gradebook.update_or_create_notebook(notebook, assignment)
+        for cell in cells.values():
+            try:
+                gradebook.find_grade_cell(cell.grade_id, notebook, assignment)
+            except MissingEntry:
+                gradebook.update_or_create_grade_cell(cell.grade_id, notebook, assignment, max_score=cell.points,
+                                                      cell_type="code")
+        for record in records:
+            student = record.student
+            gradebook.update_or_create_student(student)
+            try:
+                submission = gradebook.find_submission(assignment, student)
+            except MissingEntry:
+                with warnings.catch_warnings():
+                    # nbgrader's add_submission builds its objects in a way SQLAlchemy 2 warns
+                    # about (autoflush); it is nbgrader's own code path for autograde too.
+                    warnings.filterwarnings("ignore", category=SAWarning)
+                    submission = gradebook.add_submission(assignment, student)
+            if course_root is not None:
+                submission.timestamp = _submitted_timestamp(course_root, student, assignment)
+                _mark_autograded(course_root, student, assignment)
+            for name, result in record.exercises.items():
+                if name not in cells:
+                    continue
+                grade_id = cells[name].grade_id
+                try:
+                    grade = gradebook.find_grade(grade_id, notebook, assignment, student)
+                except MissingEntry:
+                    submitted = next(nb for nb in submission.notebooks if nb.name == notebook)
+                    grade = Grade(cell_id=gradebook.find_grade_cell(grade_id, notebook, assignment).id,
+                                  notebook=submitted)
+                    gradebook.db.add(grade)
+                grade.auto_score = float(result.score)
+                written += 1
+            gradebook.db.commit()
+    return written

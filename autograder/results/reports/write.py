@@ -1,0 +1,20 @@
+"""Write every report of a graded class into the output folder (atomically, file by file)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..record import SubmissionRecord
+from ..store import write_text_atomic
+from .class_report import class_report_html
+from .feedback import feedback_html
+from .grades_csv import grades_csv
+
+
+def write_reports(out: Path, records: list[SubmissionRecord], assignment: str, sandbox_warning: str = "",
+                  students: set[str] | None = None) -> None:
+    """grades.csv, report.html and feedback/<student>.html (only `students`' pages when given)."""
+    write_text_atomic(grades_csv(records), out / "grades.csv")
+    for record in records:
+        if students is None or record.student in students:
+            write_text_atomic(feedback_html(record, assignment), out / "feedback" / f"{record.student}.html")
+    write_text_atomic(class_report_html(records, assignment, sandbox_warning), out / "report.html")

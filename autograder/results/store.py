@@ -1,0 +1,81 @@
+"""Loss-free results: one record file per submission, written atomically, and results.json built from them.
+
+DIR/records/<student>.json holds a submission's record and the key of what produced it
+(details.key: see grading.options).  An interrupted run leaves only whole
+records behind (temp file + os.replace), so a re-run grades exactly the missing or stale ones.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..assignment.exercises import EXERCISES
+from .record import SubmissionRecord
+
+RESULTS_VERSION = 2
+
+
+def write_text_atomic(text: str, path: Path) -> None:
+    """Write `path` so that readers see the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json_atomic(data: Any, path: Path) -> None:
+    write_text_atomic(json.dumps(data, indent=1, allow_nan=False), path)
+
+
+def records_dir(out: Path) -> Path:
+    return out / "records"
+
+
+def record_path(out: Path, student: str) -> Path:
+    return records_dir(out) / f"{student}.json"
+
+
+def read_record(out: Path, student: str) -> SubmissionRecord | None:
+    try:
+        return SubmissionRecord.from_json(json.loads(record_path(out, student).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
+
+
+def is_current(out: Path, student: str, key: str) -> bool:
+    """True when the stored record was made from exactly what grading it now would use."""
+    record = read_record(out, student)
+    return record is not None and record.details.key == key
+
+
+def write_record(out: Path, record: SubmissionRecord) -> None:
+    write_json_atomic(record.to_json(), record_path(out, record.student))
+
+
+def all_records(out: Path) -> list[SubmissionRecord]:
+    """Every whole record in DIR/records, sorted by student (temp files of a killed run are ignored)."""
+    records = []
+    for path in sorted(records_dir(out).glob("*.json")):
+        try:
+            records.append(SubmissionRecord.from_json(json.loads(path.read_text(encoding="utf-8"))))
+        except ValueError:
+            continue
+    return sorted(records, key=lambda r: r.student)
+
+
+def results(records: list[SubmissionRecord], assignment: str, fingerprint: str,
+            sandbox_warning: str = "") -> dict[str, Any]:
+    """The results.json document (its schema: results.record)."""
+    return {"version": RESULTS_VERSION, "fingerprint": fingerprint, "assignment": assignment,
+            "exercises": {n: {"points": e.points, "optional": e.optional} for n, e in EXERCISES.items()},
+            "sandbox_warning": sandbox_warning, "submissions": [r.to_json() for r in records]}

@@ -1,0 +1,179 @@
+"""`make reference`: write the notebook's visible cases and their expected outputs (visible_expected.npz).
+
+The notebook's visible tests (`source/cnn_step_by_step/visible_checks.py`) run where only numpy is
+installed, so they read a data file rather than this package.  It holds every seeded case of
+`autograder.cases.seeded` (with its published numbers) and, per exercise, extra cases of each
+kind the hidden grading uses (pad = 0, stride >= 2, non-square, a batch of 1), all with the
+answer key's outputs.  `make reference` regenerates it; a test fails when it is stale.
+"""
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import cnn_reference
+from autograder.assignment.cases.seeded import seeded_cases
+from autograder.assignment.exercises import EXERCISES, FUNCTIONS
+
+ASSIGNMENT = Path(__file__).resolve().parent.parent / "source" / "cnn_step_by_step"
+DATA_FILE = ASSIGNMENT / "visible_expected.npz"
+
+
+def _visible_checks():
+    """The notebook's visible_checks module (not a package: it ships beside the notebook)."""
+    spec = importlib.util.spec_from_file_location("visible_checks", ASSIGNMENT / "visible_checks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# Expected values are printed exactly as the student's own values are.
+format_value = _visible_checks().format_value
+
+
+def _extra_cases(exercise: str) -> list[tuple[str, tuple, dict]]:
+    """(label, args, kwargs) of the extra visible cases: one of every kind the hidden cases use."""
+    rng = np.random.default_rng(2024)
+    randn = rng.standard_normal
+    if exercise == "zero_pad":
+        return [("x: (1, 3, 5, 2), pad = 0 (batch of 1, non-square, pad = 0)", (randn((1, 3, 5, 2)), 0), {}),
+                ("x: (2, 4, 3, 1), pad = 1 (one channel)", (randn((2, 4, 3, 1)), 1), {})]
+    if exercise == "conv_single_step":
+        return [("a_slice_prev, W: (3, 3, 1), b: (1, 1, 1) (one channel)",
+                 (randn((3, 3, 1)), randn((3, 3, 1)), randn((1, 1, 1))), {})]
+    if exercise == "conv_forward":
+        return [(f"A_prev: {a}, W: {w}, pad = {pad}, stride = {stride} ({kind})",
+                 (randn(a), randn(w), randn((1, 1, 1, w[3])), {"pad": pad, "stride": stride}), {})
+                for a, w, pad, stride, kind in (
+                    ((1, 6, 5, 2), (3, 3, 2, 3), 0, 3, "batch of 1, non-square, pad = 0, stride = 3"),
+                    ((2, 4, 7, 1), (1, 1, 1, 2), 3, 1, "f = 1, pad = 3"),
+                    ((1, 7, 7, 3), (5, 5, 3, 2), 2, 2, "f = 5, 'same'-style pad = 2, stride = 2"))]
+    if exercise == "pool_forward":
+        return [(f"A_prev: {a}, f = {f}, stride = {stride}, mode = {mode} ({kind})",
+                 (randn(a), {"f": f, "stride": stride}), {"mode": mode})
+                for a, f, stride, kind in (((1, 5, 7, 2), 2, 3, "batch of 1, non-square, stride > f"),
+                                           ((3, 4, 6, 1), 3, 1, "overlapping windows"))
+                for mode in ("max", "average")]
+    if exercise == "conv_backward":
+        cases = []
+        for a, w, pad, stride, kind in (((1, 5, 4, 2), (3, 3, 2, 3), 0, 2, "batch of 1, non-square, pad = 0"),
+                                        ((2, 4, 5, 1), (2, 2, 1, 2), 1, 3, "one channel, stride = 3")):
+            hp = {"pad": pad, "stride": stride}
+            A, W, b = randn(a), randn(w), randn((1, 1, 1, w[3]))
+            Z, cache = cnn_reference.loops.conv_forward(A, W, b, hp)
+            cases.append((f"dZ: {Z.shape} from A_prev: {a}, W: {w}, pad = {pad}, stride = {stride} ({kind})",
+                          (randn(Z.shape), cache), {}))
+        return cases
+    if exercise == "create_mask_from_window":
+        return [("x: (3, 2)", (randn((3, 2)),), {}),
+                ("x: (2, 2) with two tied maxima (both are marked)", (np.array([[1.0, 3.0], [3.0, 0.0]]),), {})]
+    if exercise == "distribute_value":
+        return [("dz = -3, shape = (2, 3) (non-square)", (-3.0, (2, 3)), {}),
+                ("dz = 1, shape = (1, 1)", (1.0, (1, 1)), {})]
+    if exercise == "pool_backward":
+        cases = []
+        for a, f, stride, kind in (((1, 5, 7, 2), 2, 2, "batch of 1, non-square"),
+                                   ((2, 4, 5, 1), 3, 1, "overlapping windows")):
+            hp = {"f": f, "stride": stride}
+            A_prev = randn(a)
+            out, cache = cnn_reference.loops.pool_forward(A_prev, hp)
+            dA = randn(out.shape)
+            cases += [(f"A_prev: {a}, f = {f}, stride = {stride}, mode = {mode} ({kind})", (dA, cache),
+                       {"mode": mode}) for mode in ("max", "average")]
+        return cases
+    raise KeyError(exercise)
+
+
+def _call(exercise: str, args: tuple, kwargs: dict) -> Any:
+    return getattr(cnn_reference.loops, exercise)(*args, **kwargs)
+
+
+def _as_tuple(names: tuple[str, ...], output: Any) -> tuple:
+    return output if len(names) > 1 else (output,)
+
+
+def _summary_rows(names: tuple[str, ...], output: Any) -> list[dict[str, str]]:
+    """What the student sees for a case without published numbers: the first output's shape and mean."""
+    first = np.asarray(_as_tuple(names, output)[0])
+    if first.size <= 12:
+        return [{"what": names[0], "expected": format_value(first)}]
+    return [{"what": f"{names[0]}.shape", "expected": format_value(first.shape)},
+            {"what": f"mean({names[0]})", "expected": format_value(np.mean(first))}]
+
+
+def _shown(what: str, names: tuple[str, ...], output: Any) -> Any:
+    return eval(what, {"__builtins__": {}, "mean": np.mean, "sum": np.sum, **dict(zip(names, _as_tuple(names, output)))})
+
+
+def build_manifest() -> dict[str, list[dict]]:
+    """The visible cases by exercise, arrays still in place (render() encodes them)."""
+    manifest: dict[str, list[dict]] = {}
+    for exercise in FUNCTIONS:
+        # The notebook's names for what the function returns; the published rows ("mean(Z)", ...) use them.
+        names = EXERCISES[exercise].printed_as
+        cases = []
+        for seeded in seeded_cases(exercise):
+            output = _call(exercise, seeded.args, dict(seeded.kwargs))
+            rows = []
+            for published in seeded.published:
+                # The eval'd text must select what the published row selects, or students are misled.
+                assert published.matches(output), (exercise, seeded.label, published.what)
+                assert np.allclose(_shown(published.what, names, output), published.select(output)), published.what
+                rows.append({"what": published.what, "expected": published.printed})
+            if seeded.shape is not None:
+                rows.append({"what": f"{names[0]}.shape", "expected": format_value(seeded.shape)})
+            cases.append({"label": seeded.label + " (published example)", "args": seeded.args,
+                          "kwargs": dict(seeded.kwargs), "expected": output, "show": rows or _summary_rows(names, output)})
+        for label, args, kwargs in _extra_cases(exercise):
+            output = _call(exercise, args, kwargs)
+            cases.append({"label": label, "args": args, "kwargs": kwargs, "expected": output,
+                          "show": _summary_rows(names, output)})
+        for case in cases:
+            case["outputs"] = list(names)
+        manifest[exercise] = cases
+    return manifest
+
+
+def render() -> bytes:
+    """The bytes of visible_expected.npz (deterministic: same answer key, same bytes)."""
+    arrays: dict[str, np.ndarray] = {}
+
+    def encode(value: Any) -> Any:
+        if isinstance(value, np.ndarray):
+            key = f"a{len(arrays)}"
+            arrays[key] = value
+            return {"array": key}
+        if isinstance(value, tuple):
+            return {"tuple": [encode(v) for v in value]}
+        if isinstance(value, dict):
+            return {"dict": {k: encode(v) for k, v in value.items()}}
+        if isinstance(value, np.generic):
+            return value.item()
+        return value
+
+    manifest = build_manifest()
+    for cases in manifest.values():
+        for case in cases:
+            for key in ("args", "kwargs", "expected"):
+                case[key] = encode(case[key])
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, manifest=np.array(json.dumps(manifest, sort_keys=True)), **arrays)
+    return buffer.getvalue()
+
+
+def main() -> None:
+    data = render()
+    if DATA_FILE.exists() and DATA_FILE.read_bytes() == data:
+        print(f"{DATA_FILE.name} is up to date")
+        return
+    DATA_FILE.write_bytes(data)
+    print(f"wrote {DATA_FILE}")
+
+
+if __name__ == "__main__":
+    main()
