@@ -1,8 +1,8 @@
 """The notebook's visible tests: the published example outputs beside yours, and a PASS/FAIL line.
 
 Each exercise has its published seeded cases plus a few extra cases of every kind the hidden
-grading uses (pad = 0, stride >= 2, non-square inputs, a batch of 1), so no hidden case is of
-a kind you have not seen.  Inputs and expected outputs are read from `visible_expected.npz`,
+grading uses (pad = 0, stride >= 2, f = 1, non-square inputs, a batch of 1, tied maxima in max
+pooling), so no hidden case is of a kind you have not seen.  Inputs and expected outputs are read from `visible_expected.npz`,
 written by `make reference` from the answer key; only numpy is needed here.
 """
 from __future__ import annotations
