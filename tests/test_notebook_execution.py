@@ -83,7 +83,8 @@ def test_source_gradient_checks_and_pytorch_comparison_agree(solved):
 def test_source_draws_its_figures_from_code(solved):
     figures = [c for c in solved.cells if any("image/png" in o.get("data", {}) for o in c.get("outputs", []))]
     sources = "\n".join(c.source for c in figures)
-    for drawn in ("show_matrices", "show_photograph_edges", "plt.subplots(1, 2)", "draw_windows", "draw_lenet5"):
+    for drawn in ("show_matrices", "show_photograph_edges", "plt.subplots(1, 2)", "draw_windows",
+                  "draw_volume_convolution", "draw_pooling", "draw_lenet5"):
         assert drawn in sources, drawn
 
 

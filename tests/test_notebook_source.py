@@ -158,7 +158,12 @@ def test_content_states_the_numpy_gotchas_and_ships_no_outputs(notebook):
     assert "float(b)" in text and "TypeError" in text and "b.item()" in text
     assert "X[pad:-pad]" in text and "pad = 0" in text
     for topic in ("1000 × 1000", "Parameter sharing", "Sparse connectivity", "cross-correlation",
-                  '"valid"', '"same"', "stride", "LeNet-5", "dW", "db", "PyTorch"):
+                  '"valid"', '"same"', "stride", "LeNet-5", "dW", "db", "PyTorch",
+                  # What issue 13 added: np.pad's pad_width, why to pool, the activation after CONV,
+                  # LeNet-5's activations, Run All, Validate's message and where the feedback is.
+                  "pad_width", "Fewer computations downstream", "robustness to small shifts",
+                  "No parameters to learn", "A = g(Z)", "tanh", "Run All", "Run Selected Cell and All Below",
+                  "Partial credit; passed some but not all of the tests", "in its own output"):
         assert topic in text, topic
     # No marker text outside answer cells: nbgrader would treat it as a solution region.
     for cell in notebook.cells:
