@@ -224,17 +224,17 @@ def distribute_value(dz, shape):
 
     Arguments:
     dz -- the gradient of one output of the pooling layer, a number
-    shape -- (n_H, n_W), the shape of the window
+    shape -- (f_H, f_W), the height and width of the window ((f, f) in pool_backward)
 
     Returns:
-    a -- array of shape (n_H, n_W) whose entries all equal dz / (n_H * n_W)
+    a -- array of shape (f_H, f_W) whose entries all equal dz / (f_H * f_W)
     """
-    # Read n_H and n_W from shape, compute the share of each entry (true division, not //),
+    # Read f_H and f_W from shape, compute the share of each entry (true division, not //),
     # and fill an array of that shape with it.
     # (≈ 3 lines)
     ### START CODE HERE ###
-    (n_H, n_W) = shape
-    average = dz / (n_H * n_W)
+    (f_H, f_W) = shape
+    average = dz / (f_H * f_W)
     a = np.ones(shape) * average
     ### END CODE HERE ###
 

@@ -113,8 +113,8 @@ def check_distribute_value(dz: Any, shape: Any) -> None:
     if np.ndim(dz) != 0:
         raise ValueError(f"dz must be a single number, got shape {np.shape(dz)}")
     if not isinstance(shape, (tuple, list)) or len(shape) != 2:
-        raise ValueError(f"shape must be a pair (n_H, n_W), got {shape!r}")
-    for axis, size in zip(("n_H", "n_W"), shape):
+        raise ValueError(f"shape must be a pair (f_H, f_W), got {shape!r}")
+    for axis, size in zip(("f_H", "f_W"), shape):
         _positive_int(axis, size, 1)
 
 

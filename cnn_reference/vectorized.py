@@ -110,7 +110,7 @@ def create_mask_from_window(x: np.ndarray) -> np.ndarray:
 
 @validated
 def distribute_value(dz: float, shape: tuple) -> np.ndarray:
-    """An array of `shape` (n_H, n_W) whose entries all equal dz / (n_H * n_W)."""
+    """An array of `shape` (f_H, f_W) whose entries all equal dz / (f_H * f_W)."""
     return np.full(shape, dz / (shape[0] * shape[1]), dtype=np.float64)
 
 

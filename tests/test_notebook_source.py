@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
+from autograder.assignment.cases.hidden import hidden_cases
 from autograder.assignment.exercises import EXERCISES, FUNCTIONS
 from autograder.nbgrader_env import nbgrader_env
 from tools import extract_reference as extract
@@ -49,12 +51,43 @@ def test_visible_expected_data_file_is_up_to_date():
         "run `make reference`: visible_expected.npz differs from the answer key's outputs")
 
 
-# Where each exercise's input volume and hyper-parameters sit in its arguments.
+# Where each exercise's input volume, hyper-parameters and window size sit in its arguments.
 INPUT_OF = {"zero_pad": lambda a: a[0], "conv_forward": lambda a: a[0], "pool_forward": lambda a: a[0],
             "conv_backward": lambda a: a[1][0], "pool_backward": lambda a: a[1][0]}
 HPARAMETERS_OF = {"zero_pad": lambda a: {"pad": a[1]}, "conv_forward": lambda a: a[3],
                   "pool_forward": lambda a: a[1], "conv_backward": lambda a: a[1][3],
                   "pool_backward": lambda a: a[1][1]}
+WINDOW_OF = {"conv_forward": lambda a: a[1].shape[0], "conv_backward": lambda a: a[1][1].shape[0],
+             "pool_forward": lambda a: a[1]["f"], "pool_backward": lambda a: a[1][1]["f"]}
+
+
+def has_tied_maxima(A_prev: np.ndarray, f: int, stride: int) -> bool:
+    """Whether some pooling window of A_prev holds its maximum more than once."""
+    windows = np.lib.stride_tricks.sliding_window_view(A_prev, (f, f), axis=(1, 2))[:, ::stride, ::stride]
+    return bool(np.any((windows == windows.max(axis=(-2, -1), keepdims=True)).sum(axis=(-2, -1)) > 1))
+
+
+def kinds_of(exercise: str, args: tuple, kwargs: dict) -> set[str]:
+    """The kinds of input a case is: what a visible case must show before a hidden case uses it."""
+    if exercise in ("conv_single_step", "create_mask_from_window", "distribute_value"):
+        shape = args[0].shape if exercise != "distribute_value" else args[1]
+        kinds = {"f = 1" if shape[0] == 1 else "f > 1", "square" if shape[0] == shape[1] else "non-square"}
+        if exercise == "create_mask_from_window" and np.sum(args[0] == np.max(args[0])) > 1:
+            kinds.add("tied maxima")
+        return kinds
+    shape, hp = INPUT_OF[exercise](args).shape, HPARAMETERS_OF[exercise](args)
+    kinds = {f"mode = {kwargs['mode']}"} if "mode" in kwargs else set()
+    kinds |= {kind for kind, present in (("batch of 1", shape[0] == 1), ("non-square", shape[1] != shape[2]),
+                                         ("one channel", shape[3] == 1), ("pad = 0", hp.get("pad") == 0))
+              if present}
+    if exercise in WINDOW_OF:
+        f, stride = WINDOW_OF[exercise](args), hp["stride"]
+        kinds |= {kind for kind, present in (("f = 1", f == 1), ("stride >= 2", stride >= 2),
+                                             ("overlapping windows", stride < f), ("stride > f", stride > f))
+                  if present}
+    if exercise == "pool_backward" and kwargs["mode"] == "max" and has_tied_maxima(INPUT_OF[exercise](args), f, stride):
+        kinds.add("tied maxima")
+    return kinds
 
 
 def test_visible_cases_cover_every_kind_of_hidden_case():
@@ -65,15 +98,27 @@ def test_visible_cases_cover_every_kind_of_hidden_case():
         sys.path.remove(str(ASSIGNMENT))
     cases = visible_checks.load_cases()
     assert set(cases) == set(FUNCTIONS)
-    for exercise, input_of in INPUT_OF.items():
-        shapes = [input_of(c["args"]).shape for c in cases[exercise]]
-        hps = [HPARAMETERS_OF[exercise](c["args"]) for c in cases[exercise]]
-        assert any(s[0] == 1 for s in shapes), f"{exercise}: no batch of 1"
-        assert any(s[1] != s[2] for s in shapes), f"{exercise}: no non-square input"
-        if "pad" in hps[0]:
-            assert any(hp["pad"] == 0 for hp in hps), f"{exercise}: no pad = 0"
-        if "stride" in hps[0]:
-            assert any(hp["stride"] >= 2 for hp in hps), f"{exercise}: no stride >= 2"
+    for exercise in FUNCTIONS:
+        visible = set().union(*(kinds_of(exercise, c["args"], c["kwargs"]) for c in cases[exercise]))
+        for seed in (0, 1, 2):
+            hidden = set().union(*(kinds_of(exercise, args, kwargs) for _, args, kwargs in hidden_cases(exercise, seed)))
+            assert hidden <= visible, f"{exercise}: hidden cases of kinds {hidden - visible} have no visible case"
+    # The two kinds the notebook's first cell promises beyond the obvious ones.
+    assert "tied maxima" in set().union(*(kinds_of("pool_backward", c["args"], c["kwargs"]) for c in cases["pool_backward"]))
+    assert "f = 1" in set().union(*(kinds_of("pool_forward", c["args"], c["kwargs"]) for c in cases["pool_forward"]))
+
+
+def test_pool_backward_cases_show_a_slice_not_the_mean():
+    # Pooling backward keeps the gradient's sum: the mean cannot tell max from average mode.
+    sys.path.insert(0, str(ASSIGNMENT))
+    try:
+        import visible_checks
+    finally:
+        sys.path.remove(str(ASSIGNMENT))
+    for case in visible_checks.load_cases()["pool_backward"]:
+        shown = [row["what"] for row in case["show"]]
+        assert not any(what.startswith("mean(") for what in shown), shown
+        assert any(what.startswith("dA_prev[") for what in shown), shown
 
 
 def test_exercise_cells_carry_nbgrader_metadata_and_points(notebook):
@@ -114,7 +159,12 @@ def test_content_states_the_numpy_gotchas_and_ships_no_outputs(notebook):
     assert "float(b)" in text and "TypeError" in text and "b.item()" in text
     assert "X[pad:-pad]" in text and "pad = 0" in text
     for topic in ("1000 × 1000", "Parameter sharing", "Sparse connectivity", "cross-correlation",
-                  '"valid"', '"same"', "stride", "LeNet-5", "dW", "db", "PyTorch"):
+                  '"valid"', '"same"', "stride", "LeNet-5", "dW", "db", "PyTorch",
+                  # What issue 13 added: np.pad's pad_width, why to pool, the activation after CONV,
+                  # LeNet-5's activations, Run All, Validate's message and where the feedback is.
+                  "pad_width", "Fewer computations downstream", "robustness to small shifts",
+                  "No parameters to learn", "A = g(Z)", "tanh", "Run All", "Run Selected Cell and All Below",
+                  "Partial credit; passed some but not all of the tests", "in its own output"):
         assert topic in text, topic
     # No marker text outside answer cells: nbgrader would treat it as a solution region.
     for cell in notebook.cells:

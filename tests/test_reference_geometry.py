@@ -220,7 +220,7 @@ INVALID: list[tuple[str, Callable[[], tuple], dict, str]] = [
     ("create_mask_from_window", lambda: (np.ones((0, 2)),), {}, r"x must not be empty"),
     ("distribute_value", lambda: (np.ones(2), (2, 2)), {}, r"dz must be a single number"),
     ("distribute_value", lambda: (1.0, (2, 2, 2)), {}, r"shape must be a pair"),
-    ("distribute_value", lambda: (1.0, (0, 2)), {}, r"n_H must be >= 1"),
+    ("distribute_value", lambda: (1.0, (0, 2)), {}, r"f_H must be >= 1"),
 ]
 
 

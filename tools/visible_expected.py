@@ -2,9 +2,9 @@
 
 The notebook's visible tests (`source/cnn_step_by_step/visible_checks.py`) run where only numpy is
 installed, so they read a data file rather than this package.  It holds every seeded case of
-`autograder.cases.seeded` (with its published numbers) and, per exercise, extra cases of each
-kind the hidden grading uses (pad = 0, stride >= 2, non-square, a batch of 1), all with the
-answer key's outputs.  `make reference` regenerates it; a test fails when it is stale.
+`autograder.assignment.cases.seeded` (with its published numbers) and, per exercise, extra cases of each
+kind the hidden grading uses (pad = 0, stride >= 2, f = 1, non-square, a batch of 1, tied maxima),
+all with the answer key's outputs.  `make reference` regenerates it; a test fails when it is stale.
 """
 from __future__ import annotations
 
@@ -44,25 +44,28 @@ def _extra_cases(exercise: str) -> list[tuple[str, tuple, dict]]:
         return [("x: (1, 3, 5, 2), pad = 0 (batch of 1, non-square, pad = 0)", (randn((1, 3, 5, 2)), 0), {}),
                 ("x: (2, 4, 3, 1), pad = 1 (one channel)", (randn((2, 4, 3, 1)), 1), {})]
     if exercise == "conv_single_step":
-        return [("a_slice_prev, W: (3, 3, 1), b: (1, 1, 1) (one channel)",
-                 (randn((3, 3, 1)), randn((3, 3, 1)), randn((1, 1, 1))), {})]
+        return [(f"a_slice_prev, W: {shape}, b: (1, 1, 1) ({kind})",
+                 (randn(shape), randn(shape), randn((1, 1, 1))), {})
+                for shape, kind in (((3, 3, 1), "one channel"), ((1, 1, 3), "f = 1"))]
     if exercise == "conv_forward":
         return [(f"A_prev: {a}, W: {w}, pad = {pad}, stride = {stride} ({kind})",
                  (randn(a), randn(w), randn((1, 1, 1, w[3])), {"pad": pad, "stride": stride}), {})
                 for a, w, pad, stride, kind in (
                     ((1, 6, 5, 2), (3, 3, 2, 3), 0, 3, "batch of 1, non-square, pad = 0, stride = 3"),
-                    ((2, 4, 7, 1), (1, 1, 1, 2), 3, 1, "f = 1, pad = 3"),
+                    ((2, 4, 7, 1), (1, 1, 1, 2), 3, 2, "f = 1, pad = 3, stride > f"),
                     ((1, 7, 7, 3), (5, 5, 3, 2), 2, 2, "f = 5, 'same'-style pad = 2, stride = 2"))]
     if exercise == "pool_forward":
         return [(f"A_prev: {a}, f = {f}, stride = {stride}, mode = {mode} ({kind})",
                  (randn(a), {"f": f, "stride": stride}), {"mode": mode})
                 for a, f, stride, kind in (((1, 5, 7, 2), 2, 3, "batch of 1, non-square, stride > f"),
-                                           ((3, 4, 6, 1), 3, 1, "overlapping windows"))
+                                           ((3, 4, 6, 1), 3, 1, "overlapping windows"),
+                                           ((2, 3, 4, 3), 1, 1, "f = 1"))
                 for mode in ("max", "average")]
     if exercise == "conv_backward":
         cases = []
         for a, w, pad, stride, kind in (((1, 5, 4, 2), (3, 3, 2, 3), 0, 2, "batch of 1, non-square, pad = 0"),
-                                        ((2, 4, 5, 1), (2, 2, 1, 2), 1, 3, "one channel, stride = 3")):
+                                        ((2, 4, 5, 1), (2, 2, 1, 2), 1, 3, "one channel, stride = 3"),
+                                        ((1, 3, 4, 3), (1, 1, 3, 2), 0, 2, "f = 1, stride > f")):
             hp = {"pad": pad, "stride": stride}
             A, W, b = randn(a), randn(w), randn((1, 1, 1, w[3]))
             Z, cache = cnn_reference.loops.conv_forward(A, W, b, hp)
@@ -71,6 +74,7 @@ def _extra_cases(exercise: str) -> list[tuple[str, tuple, dict]]:
         return cases
     if exercise == "create_mask_from_window":
         return [("x: (3, 2)", (randn((3, 2)),), {}),
+                ("x: (1, 1) (f = 1: the entry is its own maximum)", (randn((1, 1)),), {}),
                 ("x: (2, 2) with two tied maxima (both are marked)", (np.array([[1.0, 3.0], [3.0, 0.0]]),), {})]
     if exercise == "distribute_value":
         return [("dz = -3, shape = (2, 3) (non-square)", (-3.0, (2, 3)), {}),
@@ -78,13 +82,21 @@ def _extra_cases(exercise: str) -> list[tuple[str, tuple, dict]]:
     if exercise == "pool_backward":
         cases = []
         for a, f, stride, kind in (((1, 5, 7, 2), 2, 2, "batch of 1, non-square"),
-                                   ((2, 4, 5, 1), 3, 1, "overlapping windows")):
+                                   ((2, 4, 5, 1), 3, 1, "overlapping windows"),
+                                   ((1, 3, 5, 2), 1, 2, "f = 1, stride > f")):
             hp = {"f": f, "stride": stride}
             A_prev = randn(a)
             out, cache = cnn_reference.loops.pool_forward(A_prev, hp)
             dA = randn(out.shape)
             cases += [(f"A_prev: {a}, f = {f}, stride = {stride}, mode = {mode} ({kind})", (dA, cache),
                        {"mode": mode}) for mode in ("max", "average")]
+        # Tied maxima in the windows of the shown slice: each tied entry receives the full gradient.
+        channel_0 = [[1, 3, 2, 2], [3, 0, 0, 1], [0, 1, 4, 4], [2, 1, 4, 0]]
+        channel_1 = [[0, 0, 1, 2], [0, 0, 2, 1], [1, 2, 2, 2], [0, 1, 2, 2]]
+        A_prev = np.stack([channel_0, channel_1], axis=-1)[np.newaxis].astype(float)
+        out, cache = cnn_reference.loops.pool_forward(A_prev, {"f": 2, "stride": 2})
+        cases.append(("A_prev: (1, 4, 4, 2) with tied maxima, f = 2, stride = 2, mode = max "
+                      "(every tied maximum gets the gradient)", (randn(out.shape), cache), {"mode": "max"}))
         return cases
     raise KeyError(exercise)
 
@@ -97,13 +109,20 @@ def _as_tuple(names: tuple[str, ...], output: Any) -> tuple:
     return output if len(names) > 1 else (output,)
 
 
-def _summary_rows(names: tuple[str, ...], output: Any) -> list[dict[str, str]]:
-    """What the student sees for a case without published numbers: the first output's shape and mean."""
+# Pooling backward keeps the gradient's sum, so the mean of dA_prev is the same for max and average
+# mode or a misplaced mask: show a slice of it instead (two rows of the first windows of channel 0).
+SHOWN_SLICE = {"pool_backward": "dA_prev[0, :2, :4, 0]"}
+
+
+def _summary_rows(exercise: str, names: tuple[str, ...], output: Any) -> list[dict[str, str]]:
+    """What the student sees for a case without published numbers: the first output's shape and
+    its mean (or the exercise's SHOWN_SLICE)."""
     first = np.asarray(_as_tuple(names, output)[0])
     if first.size <= 12:
         return [{"what": names[0], "expected": format_value(first)}]
+    detail = SHOWN_SLICE.get(exercise, f"mean({names[0]})")
     return [{"what": f"{names[0]}.shape", "expected": format_value(first.shape)},
-            {"what": f"mean({names[0]})", "expected": format_value(np.mean(first))}]
+            {"what": detail, "expected": format_value(_shown(detail, names, output))}]
 
 
 def _shown(what: str, names: tuple[str, ...], output: Any) -> Any:
@@ -128,11 +147,11 @@ def build_manifest() -> dict[str, list[dict]]:
             if seeded.shape is not None:
                 rows.append({"what": f"{names[0]}.shape", "expected": format_value(seeded.shape)})
             cases.append({"label": seeded.label + " (published example)", "args": seeded.args,
-                          "kwargs": dict(seeded.kwargs), "expected": output, "show": rows or _summary_rows(names, output)})
+                          "kwargs": dict(seeded.kwargs), "expected": output, "show": rows or _summary_rows(exercise, names, output)})
         for label, args, kwargs in _extra_cases(exercise):
             output = _call(exercise, args, kwargs)
             cases.append({"label": label, "args": args, "kwargs": kwargs, "expected": output,
-                          "show": _summary_rows(names, output)})
+                          "show": _summary_rows(exercise, names, output)})
         for case in cases:
             case["outputs"] = list(names)
         manifest[exercise] = cases

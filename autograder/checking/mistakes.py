@@ -145,14 +145,14 @@ _MISTAKES: tuple[Mistake, ...] = (
             "mask = np.arange(x.size).reshape(x.shape) == np.argmin(x)",
             "The mask marks the minimum of the window. Max pooling passed on the maximum, so the "
             "gradient goes back to the entries equal to the maximum."),
-    Mistake("distribute_value", "integer division", "average = dz / (n_H * n_W)",
-            "average = dz // (n_H * n_W)",
+    Mistake("distribute_value", "integer division", "average = dz / (f_H * f_W)",
+            "average = dz // (f_H * f_W)",
             "The share of each entry is rounded down to a whole number: // is floor division. Each "
             "entry gets dz divided by the window's number of entries, as a float."),
-    Mistake("distribute_value", "divides by f instead of f * f", "average = dz / (n_H * n_W)",
-            "average = dz / n_H",
+    Mistake("distribute_value", "divides by f instead of f * f", "average = dz / (f_H * f_W)",
+            "average = dz / f_H",
             "The gradient is divided by one side of the window instead of its number of entries, so the "
-            "entries sum to more than dz. An average over an n_H x n_W window divides by n_H * n_W."),
+            "entries sum to more than dz. An average over an f_H x f_W window divides by f_H * f_W."),
     Mistake("pool_backward", "dA indexed at the slice corner", "horiz_end = horiz_start + f",
             "horiz_end = horiz_start + f; h, w = vert_start, horiz_start",
             "The gradient for window (h, w) is read from dA at the window's corner (vert_start, "
