@@ -27,11 +27,10 @@ def _jobs(*names: str) -> dict[str, ExerciseJob]:
 
 
 def _strays(marker: str) -> list[psutil.Process]:
-    found = []
-    for process in psutil.process_iter(["cmdline"]):
-        if marker in " ".join(process.info["cmdline"] or []):
-            found.append(process)
-    return found
+    """Live processes whose command line has `marker` (a killed one may linger a moment as a zombie
+    until the process it was handed to reaps it: it runs nothing)."""
+    return [process for process in psutil.process_iter(["cmdline", "status"])
+            if marker in " ".join(process.info["cmdline"] or []) and process.info["status"] != psutil.STATUS_ZOMBIE]
 
 
 @pytest.fixture(scope="module", autouse=True)
