@@ -82,7 +82,8 @@ def test_a_changed_hidden_case_or_hint_regrades_everyone(tmp_path: Path, monkeyp
     (folder / "ann.py").write_text(SOLUTIONS)
     (folder / "ben.py").write_text(SOLUTIONS.replace("vert_start = h * stride", "vert_start = h"))
     out = tmp_path / "out"
-    command = ["grade", str(folder), "--out", str(out), "--sandbox", "rlimit", "--jobs", "2"]
+    # A generous time limit: on a loaded machine a timeout would replace the hint this test looks for.
+    command = ["grade", str(folder), "--out", str(out), "--sandbox", "rlimit", "--jobs", "2", "--timeout", "60"]
     assert main(command) == 0
     first = _records(out)
     assert main(command) == 0 and _records(out) == first     # nothing changed: nothing regraded
@@ -97,4 +98,4 @@ def test_a_changed_hidden_case_or_hint_regrades_everyone(tmp_path: Path, monkeyp
     third = _records(out)
     assert all(third[s] != second[s] for s in second)         # a hint changed: both regraded
     ben = json.loads((out / "records" / "ben.json").read_text())
-    assert any("(reworded)" in hint for hint in ben["exercises"]["conv_forward"]["feedback"].splitlines())
+    assert "(reworded)" in ben["exercises"]["conv_forward"]["feedback"], ben["exercises"]["conv_forward"]

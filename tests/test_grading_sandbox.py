@@ -134,3 +134,13 @@ def test_a_submission_that_kills_the_runner_is_recorded_as_crashed() -> None:
     record = grade(code, "quitter.py", "quitter", GradeOptions(sandbox="bwrap", limits=Limits(seconds=5)))
     assert record["status"] == "crashed" and "without writing its results" in record["message"]
     assert all(e["status"] == "error" and e["score"] == 0 for e in record["exercises"].values())
+
+
+def test_the_solved_notebook_scores_full_marks_in_the_sandbox() -> None:
+    """Every cell the grade depends on (the functions, the padding figure) runs in the sandbox, where
+    the course's helper modules (cnn_figures, visible_checks) are not: nothing graded may need them."""
+    solved = (REPOSITORY / "source" / "cnn_step_by_step" / "cnn_step_by_step.ipynb").read_bytes()
+    options = GradeOptions(sandbox="bwrap", limits=Limits(seconds=10), drop_cells=release().locked_test_cells)
+    record = grade(solved, "cnn_step_by_step.ipynb", "solved", options)
+    assert record["score"] == record["max_score"] == 18, {n: e["feedback"] for n, e in record["exercises"].items()
+                                                           if e["status"] != "passed"}
