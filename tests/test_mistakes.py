@@ -1,5 +1,6 @@
 """The catalog of mistakes: each one, applied to the loop answer key, is recognized and named;
 correct solutions (loop, vectorized, noisy) get full marks and no diagnosis."""
+import linecache
 import sys
 import warnings
 
@@ -46,6 +47,10 @@ def test_the_catalog_covers_the_known_mistakes_of_the_assignment():
         ("conv_backward", "db summed over one example only"), ("conv_forward", "window end moves by f * stride"),
         ("conv_single_step", "returns a (1, 1, 1) array"), ("conv_single_step", "float(b) on a (1, 1, 1) array"),
         ("conv_forward", "cache missing an element"), ("pool_forward", "cache missing an element"),
+        ("conv_forward", "bias left out"), ("conv_backward", "gradient overwritten instead of accumulated"),
+        ("pool_backward", "gradient overwritten instead of accumulated"), ("conv_backward", "dW from the unpadded input"),
+        ("create_mask_from_window", "mask from a threshold, not the maximum"),
+        ("pool_backward", "target window ignores the stride"),
     ]:
         assert (exercise, name) in names
 
@@ -106,14 +111,21 @@ def test_hard_coded_outputs_fail_every_hidden_case_and_are_named(exercise):
     assert "matches the published example only" in result.feedback
 
 
+def student_functions(source: str) -> dict:
+    """The functions of a student's cell, with its lines in tracebacks (as the sandbox and the kernel show them)."""
+    filename = "<student cell>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict = {}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace
+
+
 def test_float_of_b_inline_in_conv_forward_is_recognized_from_the_traceback():
     # A student's conv_forward that adds the bias itself with float(b[..., c]) instead of calling
     # conv_single_step: no conv_forward mutant, but the TypeError names the mistake.
-    source = SOLUTIONS_FILE.read_text().replace(
+    namespace = student_functions(SOLUTIONS_FILE.read_text().replace(
         "conv_single_step(a_slice_prev, W[:, :, :, c], b[:, :, :, c])",
-        "np.sum(a_slice_prev * W[:, :, :, c]) + float(b[:, :, :, c])")
-    namespace: dict = {}
-    exec(compile(source, "<student cell>", "exec"), namespace)
+        "np.sum(a_slice_prev * W[:, :, :, c]) + float(b[:, :, :, c])"))
     result = grade_function("conv_forward", namespace["conv_forward"])
     assert (result.status, result.score) == ("error", 0)
     assert result.diagnosis == ["float(b) on a (1, 1, 1) array"]
@@ -146,3 +158,35 @@ def test_diagnosing_in_threads_leaves_the_graders_streams_alone():
         results = list(pool.map(lambda o: check_exercise("pool_forward", cases, o), outcomes))
     assert [r.diagnosis for r in results] == [[m.name] for m in mistakes]
     assert (sys.stdout, sys.stderr) == (stdout, stderr)
+
+
+# The mistakes seen in real notebooks, written as students write them (not as the catalog's mutants).
+STUDENT_VERSIONS = [
+    ("pool_backward", "dA indexed at the slice corner",
+     "+= mask * dA[i, h, w, c]", "+= mask * dA[i, vert_start, horiz_start, c]"),
+    ("pool_backward", "dA indexed at the slice corner", "da = dA[i, h, w, c]", "da = dA[i, vert_start, horiz_start, c]"),
+    ("conv_backward", "gradient overwritten instead of accumulated",
+     "da_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :] += W", "da_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :] = W"),
+    ("conv_backward", "gradient overwritten instead of accumulated", "dW[:, :, :, c] += a_slice", "dW[:, :, :, c] = a_slice"),
+    ("conv_backward", "gradient overwritten instead of accumulated", "db[:, :, :, c] += dZ", "db[:, :, :, c] = dZ"),
+    ("pool_backward", "gradient overwritten instead of accumulated",
+     "horiz_start:horiz_end, c] += mask", "horiz_start:horiz_end, c] = mask"),
+    ("pool_backward", "gradient overwritten instead of accumulated",
+     "horiz_start:horiz_end, c] += distribute_value", "horiz_start:horiz_end, c] = distribute_value"),
+    ("conv_forward", "bias left out", "Z[i, h, w, c] = conv_single_step(a_slice_prev, W[:, :, :, c], b[:, :, :, c])",
+     "Z[i, h, w, c] = np.sum(a_slice_prev * W[:, :, :, c])"),
+    ("create_mask_from_window", "mask from a threshold, not the maximum", "mask = x == np.max(x)", "mask = x >= np.mean(x)"),
+    ("create_mask_from_window", "mask from a threshold, not the maximum", "mask = x == np.max(x)", "mask = x > 0"),
+    ("conv_backward", "dW from the unpadded input", "a_slice = a_prev_pad[vert_start", "a_slice = A_prev[i, vert_start"),
+    ("pool_backward", "target window ignores the stride",
+     "dA_prev[i, vert_start:vert_end, horiz_start:horiz_end, c] += mask", "dA_prev[i, h:h + f, w:w + f, c] += mask"),
+]
+
+
+@pytest.mark.parametrize("exercise, name, old, new", STUDENT_VERSIONS, ids=lambda v: str(v)[:40])
+def test_the_mistakes_seen_in_real_notebooks_are_named(exercise, name, old, new):
+    source = SOLUTIONS_FILE.read_text()
+    assert source.count(old) == 1, old
+    result = grade_function(exercise, student_functions(source.replace(old, new))[exercise])
+    assert result.diagnosis == [name], result.feedback
+    assert next(m.hint for m in CATALOG if m.name == name and m.exercise == exercise) in result.feedback
