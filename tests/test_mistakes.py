@@ -67,11 +67,32 @@ def test_a_stale_catalog_entry_fails_loudly():
         mutant_source(Mistake("conv_forward", "ambiguous", "", "pass", "hint"))
 
 
-@pytest.mark.parametrize("implementation", [cnn_reference.loops, cnn_reference.vectorized], ids=["loop", "vectorized"])
+def noisy(module):
+    """Correct solutions as students write them: they print, warn, and return lists, 0/1 masks, floats."""
+    return lambda exercise: _noisy(getattr(module, exercise))
+
+
+def _noisy(function):
+    def function_(*args, **kwargs):
+        print("debugging", [getattr(a, "shape", a) for a in args])
+        warnings.warn("a student warning")
+        value = function(*args, **kwargs)
+        if isinstance(value, tuple):
+            return list(value)
+        if isinstance(value, np.ndarray) and value.dtype == bool:
+            return value.astype(int)
+        return float(value) if np.ndim(value) == 0 else value
+    return function_
+
+
+@pytest.mark.parametrize("implementation", [cnn_reference.loops, cnn_reference.vectorized,
+                                            noisy(cnn_reference.loops)], ids=["loop", "vectorized", "noisy"])
 @pytest.mark.parametrize("exercise", FUNCTIONS)
 def test_correct_solutions_score_full_marks_without_diagnosis(implementation, exercise):
-    result = grade_function(exercise, getattr(implementation, exercise))
-    assert (result.score, result.status, result.diagnosis) == (EXERCISES[exercise].points, "passed", [])
+    function = implementation(exercise) if callable(implementation) else getattr(implementation, exercise)
+    result = grade_function(exercise, function)
+    assert (result.score, result.status, result.diagnosis) == (EXERCISES[exercise].points, "passed", []), \
+        result.feedback
     assert "Hint" not in result.feedback
 
 
@@ -129,6 +150,16 @@ def test_float_of_b_inline_in_conv_forward_is_recognized_from_the_traceback():
     result = grade_function("conv_forward", namespace["conv_forward"])
     assert (result.status, result.score) == ("error", 0)
     assert result.diagnosis == ["float(b) on a (1, 1, 1) array"]
+
+
+def test_the_same_type_error_from_float_of_another_array_is_not_called_float_of_b():
+    # The TypeError alone does not say which array went through float(): no name, only what is seen.
+    namespace = student_functions(SOLUTIONS_FILE.read_text().replace(
+        "conv_single_step(a_slice_prev, W[:, :, :, c], b[:, :, :, c])",
+        "float(np.sum(a_slice_prev * W[:, :, :, c], keepdims=True)) + b[0, 0, 0, c]"))
+    result = grade_function("conv_forward", namespace["conv_forward"])
+    assert result.diagnosis == [] and "float(b)" not in result.feedback
+    assert "What the cases show: every case fails (it raises TypeError)." in result.feedback
 
 
 @pytest.mark.parametrize("old, new", [
@@ -190,3 +221,23 @@ def test_the_mistakes_seen_in_real_notebooks_are_named(exercise, name, old, new)
     result = grade_function(exercise, student_functions(source.replace(old, new))[exercise])
     assert result.diagnosis == [name], result.feedback
     assert next(m.hint for m in CATALOG if m.name == name and m.exercise == exercise) in result.feedback
+
+
+def test_db_of_the_first_example_only_is_not_called_uninitialized_but_described():
+    # db[..., c] += dZ[0, h, w, c]: no catalog mistake reproduces it, and arbitrary starting values
+    # would spoil the batches of one too, so it gets what the cases show, not a wrong name.
+    source = SOLUTIONS_FILE.read_text().replace("db[:, :, :, c] += dZ[i, h, w, c]", "db[:, :, :, c] += dZ[0, h, w, c]")
+    result = grade_function("conv_backward", student_functions(source)["conv_backward"])
+    assert result.diagnosis == [] and "Likely mistake" not in result.feedback, result.feedback
+    assert ("What the cases show: every batch of one passes, every batch of more than one example fails (db is "
+            "wrong; dA_prev and dW are right in every case). Something depends on the example index") in result.feedback
+
+
+def test_a_mistake_is_named_only_when_no_other_fits_equally():
+    from autograder.checking.diagnose import one_explanation
+
+    stride = [m for m in CATALOG if m.exercise == "conv_forward" and m.name == "slice corners ignore the stride"]
+    swapped = next(m for m in CATALOG if m.exercise == "conv_forward" and m.name == "height and width swapped")
+    assert len(stride) == 3 and one_explanation(stride) == stride[0]      # variants: one explanation
+    assert one_explanation([stride[0], swapped]) is None                  # two names: a guess, so none
+    assert one_explanation([]) is None
