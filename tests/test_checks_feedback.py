@@ -1,11 +1,12 @@
-"""What the feedback says when no catalogued mistake explains a failure (observations)."""
+"""What the feedback says when no catalogued mistake explains a failure (observations), and how it
+shows errors: each distinct traceback once, and never a hidden input's value."""
 from __future__ import annotations
 
 import linecache
 
 import pytest
 
-from autograder.assignment.cases import seed_for
+from autograder.assignment.cases import cases_for, seed_for
 from autograder.checking.mistakes import SOLUTIONS_FILE
 from autograder.notebook import check_function
 
@@ -62,3 +63,24 @@ def test_failures_of_no_single_kind_are_only_counted():
     result = check_function("pool_forward", student("pool_forward", "A[i, h, w, c] = np.mean(a_prev_slice)",
                                                     "A[i, h, w, c] = np.sum(a_prev_slice) / f"), SEED)
     assert result.diagnosis == [] and result.feedback.endswith("Hint: What the cases show: 8 of 18 cases fail (A is wrong).")
+
+
+def test_one_traceback_for_the_same_error_in_every_case():
+    result = check_function("conv_single_step", student("conv_single_step", "Z = Z + b.item()", "Z = Z + float(b)"),
+                            SEED)
+    assert result.feedback.count("TypeError: only 0-dimensional arrays") == 1
+    assert result.feedback.count("in conv_single_step: Z = Z + float(b)") == 1
+    assert "(the same error in 4 more cases)" in result.feedback
+    assert result.feedback.count("raised TypeError") == 5     # every case still has its own line
+
+
+def test_a_students_error_message_never_shows_a_hidden_inputs_value():
+    # An error whose message carries an input's value: shown on the published cases, blanked on hidden ones.
+    result = check_function("conv_forward", student(
+        "conv_forward", "(m, n_H_prev, n_W_prev, n_C_prev) = A_prev.shape",
+        "(m, n_H_prev, n_W_prev, n_C_prev) = A_prev.shape; raise ValueError(f'sum {A_prev.sum()!r}')"), SEED)
+    hidden = [c for c in cases_for("conv_forward", SEED) if c.kind == "hidden"]
+    assert "ValueError: sum np.float64(<number>)" in result.feedback
+    for case in hidden:
+        for value in (case.args[0].sum(), *case.args[0].ravel()[:5]):
+            assert f"{value:.5f}" not in result.feedback and repr(float(value)) not in result.feedback

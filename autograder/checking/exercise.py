@@ -12,6 +12,7 @@ catalog of known mistakes (``mistakes``): a mistake is named only when it is con
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from typing import Any, Iterable
 
 import numpy as np
@@ -95,12 +96,21 @@ def _own_helper_note(exercise: str, cases: list[Case], isolated: list[CaseResult
 
 
 def _feedback(exercise: str, score: float, points: float, results: list[CaseResult], hints: list[str]) -> str:
+    """The feedback text: one line per case, each distinct traceback once (where it first
+    occurred, with how many more cases raised the same), then the hints."""
     passed = sum(r.passed for r in results)
     lines = [f"{exercise}: {score:g} / {points:g} points ({passed} of {len(results)} cases passed)"]
+    repeats = Counter(r.traceback for r in results if r.traceback)
+    shown: set[tuple[str, ...]] = set()
     for r in results:
         lines.append(f"  {'pass' if r.passed else 'FAIL'}  [{r.kind}] {r.label}"
                      + ("" if r.passed else f": {r.problem}"))
-        lines += [f"        {line}" for line in r.traceback]
+        if r.traceback and r.traceback not in shown:
+            shown.add(r.traceback)
+            lines += [f"        {line}" for line in r.traceback]
+            more = repeats[r.traceback] - 1
+            if more:
+                lines.append(f"        (the same error in {more} more case{'s' if more > 1 else ''})")
     lines += [f"  Hint: {hint}" for hint in hints]
     return "\n".join(lines)
 

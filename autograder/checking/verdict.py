@@ -1,6 +1,7 @@
 """The verdict on one case: does one recorded call pass, and if not, what kind of problem is it."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -38,13 +39,26 @@ def wrong_outputs(case: Case, outcome: dict[str, Any], expected: dict[str, np.nd
     return list(output_mismatches(case.exercise, outputs, expected).values())
 
 
+# A decimal number, as a hidden input or an expected value would print.  A student's exception
+# message can carry one (`raise ValueError(A_prev.sum())`); on a hidden case it is blanked.
+_DECIMAL = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?\d+[eE][-+]?\d+|\b(?:nan|inf)\b")
+HIDDEN_NUMBER = "<number>"
+
+
+def _shown(case: Case, text: str) -> str:
+    """What of a student's error text the feedback may show: on hidden cases, no decimal numbers."""
+    return _DECIMAL.sub(HIDDEN_NUMBER, text) if case.kind == "hidden" else text
+
+
 def check_case(case: Case, outcome: dict[str, Any], expected: dict[str, np.ndarray]) -> tuple[CaseResult, str]:
     """(the case's result, a hint for the kind of problem or '')."""
     error = outcome.get("error")
     if error:
+        # The student's code lines are their own text; only the message carries values.
         lines = tuple(error.get("traceback") or ())
+        lines = (*lines[:-1], _shown(case, lines[-1])) if lines else ()
         # The traceback's last line already carries the message.
-        problem = f"raised {error.get('type')}" + ("" if lines else f": {error.get('message')}")
+        problem = f"raised {error.get('type')}" + ("" if lines else f": {_shown(case, str(error.get('message')))}")
         return CaseResult(case.label, case.kind, False, problem, lines, raised=str(error.get("type"))), ""
     changed = changed_inputs(case.exercise, case.args, case.kwargs, outcome.get("inputs_after"))
     if changed:
