@@ -54,8 +54,9 @@ _MISTAKES: tuple[Mistake, ...] = (
             "Z is the sum of the element-wise products but the bias b is never added: add it once, "
             "after the sum."),
     Mistake("conv_single_step", "returns a (1, 1, 1) array", "Z = Z + b.item()", "Z = Z + b",
-            "Z comes back as an array of shape (1, 1, 1), not a scalar: adding the (1, 1, 1) array b "
-            "broadcasts the sum into an array. Add the number stored in b instead."),
+            "Z comes back as an array of shape (1, 1, 1), not a scalar: an array term in its computation "
+            "broadcasts the sum into an array, typically b itself, which has shape (1, 1, 1); then add the "
+            "number stored in b."),
     Mistake("conv_single_step", "float(b) on a (1, 1, 1) array", "Z = Z + b.item()", "Z = Z + float(b)",
             "float(b) raises TypeError on NumPy >= 2.4 because b is a (1, 1, 1) array, not a "
             "0-dimensional one. Take the single number out of b with an array method that works for "
