@@ -233,6 +233,17 @@ def test_db_of_the_first_example_only_is_not_called_uninitialized_but_described(
             "wrong; dA_prev and dW are right in every case). Something depends on the example index") in result.feedback
 
 
+def test_dw_without_dz_is_not_called_uninitialized():
+    # dW wrong in every entry of every case, but by amounts that grow with the data (hundreds on the
+    # published case), not by a start value's: no name, only what the cases show.
+    source = SOLUTIONS_FILE.read_text().replace("dW[:, :, :, c] += a_slice * dZ[i, h, w, c]",
+                                                "dW[:, :, :, c] += a_slice")
+    result = grade_function("conv_backward", student_functions(source)["conv_backward"])
+    assert result.diagnosis == [], result.feedback
+    assert "What the cases show: every case fails (dW is wrong; dA_prev and db are right in every case)." \
+        in result.feedback
+
+
 def test_a_mistake_is_named_only_when_no_other_fits_equally():
     from autograder.checking.diagnose import one_explanation
 

@@ -6,7 +6,8 @@ matches the student's on every case: the same values up to the tolerances, or bo
 same exception type.  A hint must be right or absent, so a mistake is named only when it is
 confirmed: it fits (or its signature is in the student's traceback) and no mistake of another
 name fits equally.  Mutants that draw random numbers cannot match values; they fit when the
-student garbles only outputs the mutant garbles, in every case.  Separately, passing every
+student garbles only outputs the mutant garbles, in every case, by offsets the size of a start
+value (not growing with the data).  Separately, passing every
 seeded case and failing every hidden one is the signature of hard-coded published outputs.
 """
 from __future__ import annotations
@@ -41,11 +42,16 @@ def _same_outcome(student: dict[str, Any], theirs: dict[str, Any]) -> bool:
 
 
 GARBLED_FRACTION = 0.5
+# How far a start value puts an output off: random draws and ones are of order one, whatever the
+# inputs.  An output off by more (on the seeded cases, where the gradients sum hundreds of terms,
+# such errors reach the hundreds) grows with the data: another mistake.
+START_OFFSET = 10.0
 
 
 def _garbled(case: Case, outcome: dict[str, Any], expected: dict[str, np.ndarray]) -> set[str] | None:
-    """The outputs wrong in most entries, as random or uninitialized values are; None if the
-    call raised, broke the contract, or has an output wrong in part only (the sign of another bug)."""
+    """The outputs wrong in most entries by start-value offsets, as random or uninitialized values
+    are; None if the call raised, broke the contract, or has an output wrong in part only or by
+    more than a start value (the sign of another bug)."""
     if outcome.get("error"):
         return None
     try:
@@ -59,7 +65,9 @@ def _garbled(case: Case, outcome: dict[str, Any], expected: dict[str, np.ndarray
             return None
         wrong = wrong_entries(got, want)
         # Not .all(): a random entry lands within the tolerance of a large expected value now and then.
-        if wrong.mean() >= GARBLED_FRACTION:
+        with np.errstate(all="ignore"):
+            offset = np.abs(got.astype(np.float64) - want.astype(np.float64))
+        if wrong.mean() >= GARBLED_FRACTION and bool(np.all(offset <= START_OFFSET)):
             garbled.add(name)
         elif wrong.any():
             return None
