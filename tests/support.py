@@ -24,6 +24,19 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 SOLUTIONS_FILE = REPOSITORY / "cnn_reference" / "notebook_solutions.py"
 SOLUTIONS = SOLUTIONS_FILE.read_text(encoding="utf-8")
 
+# The release's padding-figure cell, as students run it (the figure shows x and zero_pad(x, 2)).
+FIGURE_CELL = """\
+import matplotlib.pyplot as plt
+np.random.seed(1)
+x = np.random.randn(4, 3, 3, 2)
+x_pad = zero_pad(x, 2)
+fig, axarr = plt.subplots(1, 2)
+axarr[0].set_title("x")
+axarr[0].imshow(x[0, :, :, 0])
+axarr[1].set_title("x_pad")
+axarr[1].imshow(x_pad[0, :, :, 0])
+"""
+
 ASSIGNMENT = "cnn_step_by_step"
 SOURCE_NOTEBOOK = REPOSITORY / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 RELEASE = REPOSITORY / "release" / ASSIGNMENT

@@ -2,7 +2,6 @@
 it is for (x and the student's own x_pad), so a zero_pad mistake is charged to zero_pad alone."""
 import subprocess
 import sys
-import textwrap
 
 import matplotlib
 
@@ -10,7 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from support import grade, notebook  # noqa: E402
+from support import FIGURE_CELL, grade, notebook  # noqa: E402
 
 import cnn_reference  # noqa: E402
 from autograder.assignment.cases import seed_for  # noqa: E402
@@ -23,18 +22,6 @@ from autograder.sandbox.limits import Limits  # noqa: E402
 
 SEED = seed_for("test-student")
 PAD_EVERY_AXIS = next(m for m in CATALOG if m.name == "padding every axis")
-# The release's figure cell, as students run it.
-FIGURE_CELL = textwrap.dedent("""
-    import matplotlib.pyplot as plt
-    np.random.seed(1)
-    x = np.random.randn(4, 3, 3, 2)
-    x_pad = zero_pad(x, 2)
-    fig, axarr = plt.subplots(1, 2)
-    axarr[0].set_title("x")
-    axarr[0].imshow(x[0, :, :, 0])
-    axarr[1].set_title("x_pad")
-    axarr[1].imshow(x_pad[0, :, :, 0])
-""")
 
 
 def own(zero_pad):
