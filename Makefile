@@ -46,11 +46,13 @@ release: $(STAMP)
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/nbgrader generate_assignment cnn_step_by_step --force
 	$(PY) -m tools.release_metadata
 
-# Each prints its ratios measured side by side in one run (see README, "Performance").
+# Each prints its ratios measured side by side in one run (see README, "Performance"); the last
+# counts how many mistakes the hints name correctly, describe only, or get wrong (README, "Grading rules").
 benchmarks: $(STAMP) system-packages
 	$(PY) benchmarks/reference_speed.py
 	$(PY) benchmarks/grading_speed.py
 	$(PY) benchmarks/distributed_speed.py
+	$(PY) benchmarks/diagnosis_report.py
 
 # JupyterLab from .venv, bound to 127.0.0.1 with a fresh token (the URL is printed); Ctrl-C stops it.
 # Instructor: the course root with formgrader and nbgrader's create/validate tools.

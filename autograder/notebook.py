@@ -22,7 +22,7 @@ from typing import Any, Callable
 from .assignment.cases import COURSE_SEED, cases_for, seed_for
 from .assignment.exercises import EXERCISES, Kind
 from .checking.exercise import check_exercise, helper_source
-from .checking.figure import check_figure
+from .checking.figure import HelperCalls, check_figure
 from .checking.result import ExerciseResult, missing_result
 from .sandbox.guest.calls import call_cases
 from .sandbox.guest.figures import extract_figures
@@ -61,13 +61,23 @@ def check_function(exercise: str, function: Any, seed: int) -> ExerciseResult:
     return check_exercise(exercise, cases, outcomes, own)
 
 
+def own_calls(helpers: tuple[str, ...], namespace: dict, seed: int) -> HelperCalls:
+    """The student's own calls of each helper on its cases (None for a helper that is not defined)."""
+    calls: HelperCalls = {}
+    for helper in helpers:
+        cases, function = cases_for(helper, seed), namespace.get(helper)
+        calls[helper] = (cases, call_cases(function, [(c.args, c.kwargs) for c in cases]) if callable(function) else None)
+    return calls
+
+
 def check_in_notebook(exercise: str, namespace: dict, seed: int | None = None) -> ExerciseResult:
     """The result of one exercise for the functions (or figures) defined in `namespace`."""
     if exercise not in EXERCISES:
         raise ValueError(f"unknown exercise {exercise!r}; expected one of {sorted(EXERCISES)}")
+    seed = notebook_seed() if seed is None else seed
     if EXERCISES[exercise].kind is Kind.FIGURE:
-        return check_figure(exercise, extract_figures(namespace))
-    return check_function(exercise, namespace.get(exercise), notebook_seed() if seed is None else seed)
+        return check_figure(exercise, extract_figures(namespace), own_calls(EXERCISES[exercise].helpers, namespace, seed))
+    return check_function(exercise, namespace.get(exercise), seed)
 
 
 def grade(exercise: str, namespace: dict) -> float:

@@ -29,6 +29,13 @@ def test_conv_single_step_must_return_a_scalar_not_a_one_element_array():
         assert grade_function("conv_single_step", scalar).status == "passed"
 
 
+
+def test_the_scalar_contracts_hint_guesses_no_cause():
+    # A one-element array from keepdims, not from adding b: the contract's hint must not blame b.
+    kept = grade_function("conv_single_step", lambda a, W, b: np.sum(a * W, keepdims=True) + b.item())
+    assert kept.score == 0 and SCALAR_HINT in kept.feedback and "adding b" not in kept.feedback
+
+
 def test_changing_an_input_in_place_fails_with_a_hint():
     def zero_pad(X, pad):
         out = key.zero_pad(X, pad)

@@ -9,6 +9,7 @@ import nbformat
 import numpy as np
 import pytest
 from nbclient import NotebookClient
+from support import FIGURE_CELL
 
 from autograder.assignment.cases import COURSE_SEED, seed_for
 from autograder.assignment.exercises import EXERCISES
@@ -31,18 +32,7 @@ def submission_cells() -> list[str]:
             raise NotImplementedError()
             ### END CODE HERE ###
     ''')
-    figure = textwrap.dedent('''
-        %matplotlib inline
-        import matplotlib.pyplot as plt
-        np.random.seed(1)
-        x = np.random.randn(4, 3, 3, 2)
-        x_pad = zero_pad(x, 2)
-        fig, axarr = plt.subplots(1, 2)
-        axarr[0].set_title("x")
-        axarr[0].imshow(x[0, :, :, 0])
-        axarr[1].set_title("x_pad")
-        axarr[1].imshow(x_pad[0, :, :, 0])
-    ''')
+    figure = "%matplotlib inline\n" + FIGURE_CELL
     return [functions, stub, figure] + [f'from autograder.notebook import grade\ngrade("{name}", globals())'
                                         for name in GRADED]
 

@@ -6,12 +6,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from support import SOLUTIONS, grade
 from support import notebook as _notebook
 
 from autograder.assignment.release import release
 from autograder.errors import GraderError, NoSubmissionsError
 from autograder.grading.discover import discover
 from autograder.grading.load import UnreadableSubmission, forbidden_imports, load_cells
+from autograder.grading.options import GradeOptions
+from autograder.sandbox.limits import Limits
 
 DEF = "def zero_pad(X, pad):\n    return X\n"
 
@@ -27,6 +30,56 @@ DEF = "def zero_pad(X, pad):\n    return X\n"
 def test_bad_input_has_a_clear_message(data: bytes, filename: str, words: str) -> None:
     with pytest.raises(UnreadableSubmission, match=words):
         load_cells(data, filename)
+
+
+def cells_notebook(*cells: object, nbformat: int = 4) -> bytes:
+    """A notebook whose cells are given as JSON values (a damaged file, when they are not cells)."""
+    if nbformat == 3:
+        return json.dumps({"nbformat": 3, "worksheets": [{"cells": list(cells)}]}).encode()
+    return json.dumps({"nbformat": 4, "cells": list(cells)}).encode()
+
+
+@pytest.mark.parametrize("data, words", [
+    (cells_notebook({"cell_type": "code", "source": [DEF, 7]}), "cell 1 has a source whose line 2 is a number"),
+    (cells_notebook({"cell_type": "markdown", "source": "x"}, {"cell_type": "code", "source": {"a": 1}}),
+     "cell 2 has a source that is an object"),
+    (cells_notebook({"cell_type": "code", "source": 3.5}), "cell 1 has a source that is a number"),
+    (cells_notebook({"cell_type": "code", "input": [DEF, None]}, nbformat=3), "line 2 is null"),
+    (cells_notebook(DEF), "its cells are not a list of notebook objects"),
+    (json.dumps({"nbformat": 3, "worksheets": [{"cells": 5}]}).encode(), "its cells are not a list"),
+])
+def test_a_malformed_cell_makes_the_notebook_unreadable_with_what_is_wrong(data: bytes, words: str) -> None:
+    with pytest.raises(UnreadableSubmission, match=words):
+        load_cells(data, "damaged.ipynb")
+
+
+@pytest.mark.parametrize("coding", ["latin-1", "iso-8859-15", "cp1252"])
+def test_a_script_with_a_pep_263_coding_line_is_read_as_python_reads_it(coding: str) -> None:
+    data = f"# -*- coding: {coding} -*-\n# Auteur : Victor Hugo, élève\n{DEF}".encode(coding)
+    (cell,) = load_cells(data, "victor.py")
+    assert "élève" in cell and "def zero_pad" in cell
+
+
+@pytest.mark.parametrize("data, words", [
+    ("# coding: ascii\n# é\n".encode("latin-1") + DEF.encode(), "not ascii text as its coding line declares"),
+    (b"# -*- coding: klingon -*-\n" + DEF.encode(), "coding line Python rejects"),
+])
+def test_a_coding_line_that_does_not_fit_the_file_is_unreadable(data: bytes, words: str) -> None:
+    with pytest.raises(UnreadableSubmission, match=words):
+        load_cells(data, "script.py")
+
+
+def test_a_malformed_notebook_is_graded_unreadable_not_crashed() -> None:
+    record = grade(cells_notebook({"cell_type": "code", "source": [DEF, 1]}), "nb.ipynb", "mallory",
+                   GradeOptions(sandbox="rlimit"))
+    assert record["status"] == "unreadable" and "cell 1 has a source whose line 2 is a number" in record["message"]
+
+
+@pytest.mark.slow
+def test_a_script_with_a_latin_1_coding_line_is_graded() -> None:
+    data = "# -*- coding: latin-1 -*-\n# Auteur : Victor Hugo, élève\n".encode("latin-1") + SOLUTIONS.encode()
+    record = grade(data, "victor.py", "victor", GradeOptions(sandbox="bwrap", limits=Limits(seconds=5)))
+    assert record["status"] == "graded" and record["exercises"]["conv_forward"]["status"] == "passed"
 
 
 def test_old_version_with_magics_and_course_modules_loads() -> None:

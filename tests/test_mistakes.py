@@ -1,5 +1,6 @@
 """The catalog of mistakes: each one, applied to the loop answer key, is recognized and named;
 correct solutions (loop, vectorized, noisy) get full marks and no diagnosis."""
+import linecache
 import sys
 import warnings
 
@@ -46,6 +47,10 @@ def test_the_catalog_covers_the_known_mistakes_of_the_assignment():
         ("conv_backward", "db summed over one example only"), ("conv_forward", "window end moves by f * stride"),
         ("conv_single_step", "returns a (1, 1, 1) array"), ("conv_single_step", "float(b) on a (1, 1, 1) array"),
         ("conv_forward", "cache missing an element"), ("pool_forward", "cache missing an element"),
+        ("conv_forward", "bias left out"), ("conv_backward", "gradient overwritten instead of accumulated"),
+        ("pool_backward", "gradient overwritten instead of accumulated"), ("conv_backward", "dW from the unpadded input"),
+        ("create_mask_from_window", "mask from a threshold, not the maximum"),
+        ("pool_backward", "target window ignores the stride"),
     ]:
         assert (exercise, name) in names
 
@@ -62,11 +67,32 @@ def test_a_stale_catalog_entry_fails_loudly():
         mutant_source(Mistake("conv_forward", "ambiguous", "", "pass", "hint"))
 
 
-@pytest.mark.parametrize("implementation", [cnn_reference.loops, cnn_reference.vectorized], ids=["loop", "vectorized"])
+def noisy(module):
+    """Correct solutions as students write them: they print, warn, and return lists, 0/1 masks, floats."""
+    return lambda exercise: _noisy(getattr(module, exercise))
+
+
+def _noisy(function):
+    def function_(*args, **kwargs):
+        print("debugging", [getattr(a, "shape", a) for a in args])
+        warnings.warn("a student warning")
+        value = function(*args, **kwargs)
+        if isinstance(value, tuple):
+            return list(value)
+        if isinstance(value, np.ndarray) and value.dtype == bool:
+            return value.astype(int)
+        return float(value) if np.ndim(value) == 0 else value
+    return function_
+
+
+@pytest.mark.parametrize("implementation", [cnn_reference.loops, cnn_reference.vectorized,
+                                            noisy(cnn_reference.loops)], ids=["loop", "vectorized", "noisy"])
 @pytest.mark.parametrize("exercise", FUNCTIONS)
 def test_correct_solutions_score_full_marks_without_diagnosis(implementation, exercise):
-    result = grade_function(exercise, getattr(implementation, exercise))
-    assert (result.score, result.status, result.diagnosis) == (EXERCISES[exercise].points, "passed", [])
+    function = implementation(exercise) if callable(implementation) else getattr(implementation, exercise)
+    result = grade_function(exercise, function)
+    assert (result.score, result.status, result.diagnosis) == (EXERCISES[exercise].points, "passed", []), \
+        result.feedback
     assert "Hint" not in result.feedback
 
 
@@ -106,17 +132,34 @@ def test_hard_coded_outputs_fail_every_hidden_case_and_are_named(exercise):
     assert "matches the published example only" in result.feedback
 
 
+def student_functions(source: str) -> dict:
+    """The functions of a student's cell, with its lines in tracebacks (as the sandbox and the kernel show them)."""
+    filename = "<student cell>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict = {}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace
+
+
 def test_float_of_b_inline_in_conv_forward_is_recognized_from_the_traceback():
     # A student's conv_forward that adds the bias itself with float(b[..., c]) instead of calling
     # conv_single_step: no conv_forward mutant, but the TypeError names the mistake.
-    source = SOLUTIONS_FILE.read_text().replace(
+    namespace = student_functions(SOLUTIONS_FILE.read_text().replace(
         "conv_single_step(a_slice_prev, W[:, :, :, c], b[:, :, :, c])",
-        "np.sum(a_slice_prev * W[:, :, :, c]) + float(b[:, :, :, c])")
-    namespace: dict = {}
-    exec(compile(source, "<student cell>", "exec"), namespace)
+        "np.sum(a_slice_prev * W[:, :, :, c]) + float(b[:, :, :, c])"))
     result = grade_function("conv_forward", namespace["conv_forward"])
     assert (result.status, result.score) == ("error", 0)
     assert result.diagnosis == ["float(b) on a (1, 1, 1) array"]
+
+
+def test_the_same_type_error_from_float_of_another_array_is_not_called_float_of_b():
+    # The TypeError alone does not say which array went through float(): no name, only what is seen.
+    namespace = student_functions(SOLUTIONS_FILE.read_text().replace(
+        "conv_single_step(a_slice_prev, W[:, :, :, c], b[:, :, :, c])",
+        "float(np.sum(a_slice_prev * W[:, :, :, c], keepdims=True)) + b[0, 0, 0, c]"))
+    result = grade_function("conv_forward", namespace["conv_forward"])
+    assert result.diagnosis == [] and "float(b)" not in result.feedback
+    assert "What the cases show: every case fails (it raises TypeError)." in result.feedback
 
 
 @pytest.mark.parametrize("old, new", [
@@ -146,3 +189,66 @@ def test_diagnosing_in_threads_leaves_the_graders_streams_alone():
         results = list(pool.map(lambda o: check_exercise("pool_forward", cases, o), outcomes))
     assert [r.diagnosis for r in results] == [[m.name] for m in mistakes]
     assert (sys.stdout, sys.stderr) == (stdout, stderr)
+
+
+# The mistakes seen in real notebooks, written as students write them (not as the catalog's mutants).
+STUDENT_VERSIONS = [
+    ("pool_backward", "dA indexed at the slice corner",
+     "+= mask * dA[i, h, w, c]", "+= mask * dA[i, vert_start, horiz_start, c]"),
+    ("pool_backward", "dA indexed at the slice corner", "da = dA[i, h, w, c]", "da = dA[i, vert_start, horiz_start, c]"),
+    ("conv_backward", "gradient overwritten instead of accumulated",
+     "da_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :] += W", "da_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :] = W"),
+    ("conv_backward", "gradient overwritten instead of accumulated", "dW[:, :, :, c] += a_slice", "dW[:, :, :, c] = a_slice"),
+    ("conv_backward", "gradient overwritten instead of accumulated", "db[:, :, :, c] += dZ", "db[:, :, :, c] = dZ"),
+    ("pool_backward", "gradient overwritten instead of accumulated",
+     "horiz_start:horiz_end, c] += mask", "horiz_start:horiz_end, c] = mask"),
+    ("pool_backward", "gradient overwritten instead of accumulated",
+     "horiz_start:horiz_end, c] += distribute_value", "horiz_start:horiz_end, c] = distribute_value"),
+    ("conv_forward", "bias left out", "Z[i, h, w, c] = conv_single_step(a_slice_prev, W[:, :, :, c], b[:, :, :, c])",
+     "Z[i, h, w, c] = np.sum(a_slice_prev * W[:, :, :, c])"),
+    ("create_mask_from_window", "mask from a threshold, not the maximum", "mask = x == np.max(x)", "mask = x >= np.mean(x)"),
+    ("create_mask_from_window", "mask from a threshold, not the maximum", "mask = x == np.max(x)", "mask = x > 0"),
+    ("conv_backward", "dW from the unpadded input", "a_slice = a_prev_pad[vert_start", "a_slice = A_prev[i, vert_start"),
+    ("pool_backward", "target window ignores the stride",
+     "dA_prev[i, vert_start:vert_end, horiz_start:horiz_end, c] += mask", "dA_prev[i, h:h + f, w:w + f, c] += mask"),
+]
+
+
+@pytest.mark.parametrize("exercise, name, old, new", STUDENT_VERSIONS, ids=lambda v: str(v)[:40])
+def test_the_mistakes_seen_in_real_notebooks_are_named(exercise, name, old, new):
+    source = SOLUTIONS_FILE.read_text()
+    assert source.count(old) == 1, old
+    result = grade_function(exercise, student_functions(source.replace(old, new))[exercise])
+    assert result.diagnosis == [name], result.feedback
+    assert next(m.hint for m in CATALOG if m.name == name and m.exercise == exercise) in result.feedback
+
+
+def test_db_of_the_first_example_only_is_not_called_uninitialized_but_described():
+    # db[..., c] += dZ[0, h, w, c]: no catalog mistake reproduces it, and arbitrary starting values
+    # would spoil the batches of one too, so it gets what the cases show, not a wrong name.
+    source = SOLUTIONS_FILE.read_text().replace("db[:, :, :, c] += dZ[i, h, w, c]", "db[:, :, :, c] += dZ[0, h, w, c]")
+    result = grade_function("conv_backward", student_functions(source)["conv_backward"])
+    assert result.diagnosis == [] and "Likely mistake" not in result.feedback, result.feedback
+    assert ("What the cases show: every batch of one passes, every batch of more than one example fails (db is "
+            "wrong; dA_prev and dW are right in every case). Something depends on the example index") in result.feedback
+
+
+def test_dw_without_dz_is_not_called_uninitialized():
+    # dW wrong in every entry of every case, but by amounts that grow with the data (hundreds on the
+    # published case), not by a start value's: no name, only what the cases show.
+    source = SOLUTIONS_FILE.read_text().replace("dW[:, :, :, c] += a_slice * dZ[i, h, w, c]",
+                                                "dW[:, :, :, c] += a_slice")
+    result = grade_function("conv_backward", student_functions(source)["conv_backward"])
+    assert result.diagnosis == [], result.feedback
+    assert "What the cases show: every case fails (dW is wrong; dA_prev and db are right in every case)." \
+        in result.feedback
+
+
+def test_a_mistake_is_named_only_when_no_other_fits_equally():
+    from autograder.checking.diagnose import one_explanation
+
+    stride = [m for m in CATALOG if m.exercise == "conv_forward" and m.name == "slice corners ignore the stride"]
+    swapped = next(m for m in CATALOG if m.exercise == "conv_forward" and m.name == "height and width swapped")
+    assert len(stride) == 3 and one_explanation(stride) == stride[0]      # variants: one explanation
+    assert one_explanation([stride[0], swapped]) is None                  # two names: a guess, so none
+    assert one_explanation([]) is None

@@ -7,48 +7,23 @@ from __future__ import annotations
 
 import filecmp
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
+from support import (ASSIGNMENT, RELEASE, SOURCE_NOTEBOOK, meta, nbgrader, released_course, solutions, submission,
+                     with_bug)
 
 from autograder.assignment.exercises import EXERCISES, EXTRA_POINTS, REQUIRED_POINTS
-from autograder.nbgrader_env import nbgrader_env
 
 # Each test here runs real nbgrader, kernels or sandboxes for several seconds.
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
-ASSIGNMENT = "cnn_step_by_step"
-VENV_BIN = Path(sys.executable).parent
-SOURCE_NOTEBOOK = ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-RELEASE = ROOT / "release" / ASSIGNMENT
-
-
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    # nbgrader runs `alembic` from PATH when it creates the gradebook.
-    env = nbgrader_env()
-    result = subprocess.run([str(VENV_BIN / "nbgrader"), *args], cwd=course, env=env,
-                            capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
-
-
-def meta(cell) -> dict:
-    return cell.metadata.get("nbgrader", {})
-
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Path:
-    """A fresh course root holding the repository's config and source, with the release generated."""
-    root = tmp_path_factory.mktemp("course")
-    shutil.copy(ROOT / "nbgrader_config.py", root)
-    shutil.copytree(ROOT / "source", root / "source", ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-    nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
-    return root
+    return released_course(tmp_path_factory.mktemp("course"))
 
 
 def test_committed_release_is_up_to_date(course):
@@ -91,27 +66,6 @@ def test_release_keeps_markers_around_a_stub_and_no_solution_line():
             assert solution_regions(cell.source) == [["raise NotImplementedError()"]], cell.source
             assert "# (≈ " in cell.source  # the line count survives above the start marker
     assert all(not c.get("outputs") for c in release.cells if c.cell_type == "code")
-
-
-def submission(answers: dict[str, str]) -> nbformat.NotebookNode:
-    """The release notebook with the given answer cells' sources replaced (by grade_id)."""
-    notebook = nbformat.read(RELEASE / f"{ASSIGNMENT}.ipynb", as_version=4)
-    for cell in notebook.cells:
-        if meta(cell).get("grade_id") in answers:
-            cell.source = answers[meta(cell)["grade_id"]]
-    return notebook
-
-
-def solutions() -> dict[str, str]:
-    source = nbformat.read(SOURCE_NOTEBOOK, as_version=4)
-    return {meta(c)["grade_id"]: c.source for c in source.cells if meta(c).get("solution")}
-
-
-def with_bug(name: str, line: str, buggy: str) -> dict[str, str]:
-    answers = solutions()
-    assert answers[name].count(line) == 1, line
-    answers[name] = answers[name].replace(line, buggy)
-    return answers
 
 
 def noisy() -> dict[str, str]:

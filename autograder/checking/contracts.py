@@ -14,10 +14,12 @@ from ..assignment.exercises import EXERCISES
 from ..sandbox.guest.wire import to_plain
 from .compare import as_number, plain_equal
 
+# Contract hints say what the return value shows, not a guessed cause: a catalogued mistake,
+# once confirmed, names the cause (diagnose).
 SCALAR_HINT = (
-    "conv_single_step must return a scalar, but it returns an array of one element. b has shape "
-    "(1, 1, 1), so adding b itself to the sum broadcasts the result into a (1, 1, 1) array: "
-    "add the number inside b instead (NumPy can turn a one-element array into a number).")
+    "conv_single_step must return a scalar, but it returns an array of one element: some term in "
+    "the computation of Z is an array and keeps Z one (b, for one, has shape (1, 1, 1)). NumPy can "
+    "turn a one-element array into a number.")
 CACHE_HINT = (
     "The forward pass must return the cache exactly as the docstring lists it: the inputs "
     "themselves, in that order (the backward pass unpacks it). Check the line that builds `cache`.")

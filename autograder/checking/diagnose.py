@@ -1,11 +1,14 @@
-"""Naming the bug: which catalogued mistakes explain a failing student's outputs.
+"""Naming the bug: the one catalogued mistake that explains a failing student's outputs, if any.
 
 For a failing exercise, each of its mutants (``mistakes``, trusted code run here in
-the grader) is called on the same cases; a mistake is named when the mutant fails too and its
-outcome matches the student's on every case: the same values up to the tolerances, or both
-raising the same exception type.  For mutants that draw random numbers, "matches" means the
-same outputs are wrong.  Separately, passing every seeded case and failing every hidden one is
-the signature of hard-coded published outputs.
+the grader) is called on the same cases; a mutant fits when it fails too and its outcome
+matches the student's on every case: the same values up to the tolerances, or both raising the
+same exception type.  A hint must be right or absent, so a mistake is named only when it is
+confirmed: it fits (or its signature is in the student's traceback) and no mistake of another
+name fits equally.  Mutants that draw random numbers cannot match values; they fit when the
+student garbles only outputs the mutant garbles, in every case, by offsets the size of a start
+value (not growing with the data).  Separately, passing every
+seeded case and failing every hidden one is the signature of hard-coded published outputs.
 """
 from __future__ import annotations
 
@@ -39,11 +42,16 @@ def _same_outcome(student: dict[str, Any], theirs: dict[str, Any]) -> bool:
 
 
 GARBLED_FRACTION = 0.5
+# How far a start value puts an output off: random draws and ones are of order one, whatever the
+# inputs.  An output off by more (on the seeded cases, where the gradients sum hundreds of terms,
+# such errors reach the hundreds) grows with the data: another mistake.
+START_OFFSET = 10.0
 
 
 def _garbled(case: Case, outcome: dict[str, Any], expected: dict[str, np.ndarray]) -> set[str] | None:
-    """The outputs wrong in most entries, as random or uninitialized values are; None if the
-    call raised, broke the contract, or has an output wrong in part only (the sign of another bug)."""
+    """The outputs wrong in most entries by start-value offsets, as random or uninitialized values
+    are; None if the call raised, broke the contract, or has an output wrong in part only or by
+    more than a start value (the sign of another bug)."""
     if outcome.get("error"):
         return None
     try:
@@ -57,7 +65,9 @@ def _garbled(case: Case, outcome: dict[str, Any], expected: dict[str, np.ndarray
             return None
         wrong = wrong_entries(got, want)
         # Not .all(): a random entry lands within the tolerance of a large expected value now and then.
-        if wrong.mean() >= GARBLED_FRACTION:
+        with np.errstate(all="ignore"):
+            offset = np.abs(got.astype(np.float64) - want.astype(np.float64))
+        if wrong.mean() >= GARBLED_FRACTION and bool(np.all(offset <= START_OFFSET)):
             garbled.add(name)
         elif wrong.any():
             return None
@@ -66,11 +76,13 @@ def _garbled(case: Case, outcome: dict[str, Any], expected: dict[str, np.ndarray
 
 def _like_random_mutant(cases: list[Case], outcomes: list[dict[str, Any]], theirs: list[dict[str, Any]],
                         expected: list[dict[str, np.ndarray]]) -> bool:
-    """The student garbles only outputs the mutant garbles, in every case, and garbles some."""
+    """In every case the student garbles some outputs, and only outputs the mutant garbles.
+
+    Every case, not some: arbitrary starting values spoil every geometry, so an output that is
+    right on some kind of case (a batch of one, say) has another explanation."""
     student = [_garbled(c, o, e) for c, o, e in zip(cases, outcomes, expected)]
     mutant_ = [_garbled(c, o, e) for c, o, e in zip(cases, theirs, expected)]
-    return (all(s is not None and m is not None and s <= m for s, m in zip(student, mutant_))
-            and any(student))
+    return all(s is not None and m is not None and s and s <= m for s, m in zip(student, mutant_))
 
 
 # Mutants run in the grader's process, which may grade several submissions in threads: no
@@ -118,6 +130,20 @@ def recognized_by_traceback(outcomes: list[dict[str, Any]]) -> list[Mistake]:
     texts = ["\n".join([*(o["error"].get("traceback") or ()), f'{o["error"].get("type")}: {o["error"].get("message")}'])
              for o in outcomes if o.get("error")]
     return [m for m in recognizable_by_traceback() if any(re.search(m.signature, text) for text in texts)]
+
+
+def one_explanation(fitting: list[Mistake]) -> Mistake | None:
+    """The mistake, when every fitting mistake has one name; None when none fits or several names do.
+
+    Variants of one mistake (one corner or both, one branch or both) share its name and hint, so
+    they count as one explanation; two different names fitting equally are no diagnosis."""
+    return fitting[0] if len({m.name for m in fitting}) == 1 else None
+
+
+def confirmed_mistake(cases: list[Case], outcomes: list[dict[str, Any]],
+                      expected: list[dict[str, np.ndarray]]) -> Mistake | None:
+    """The one catalogued mistake that explains the student's outcomes, if there is exactly one."""
+    return one_explanation(matching_mistakes(cases, outcomes, expected) + recognized_by_traceback(outcomes))
 
 
 def published_only(results: list[CaseResult]) -> bool:

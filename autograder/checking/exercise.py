@@ -6,19 +6,22 @@ the call raised -> fail with the student's traceback; an input was changed in pl
 the return value breaks the contract (type, cache, scalar) -> fail with a hint; else each
 output is compared with the answer key (rtol=1e-5, atol=1e-7; masks exactly, as booleans).
 The score follows ``scoring.partial_credit``.  A failing exercise is diagnosed against the
-catalog of known mistakes (``mistakes``).
+catalog of known mistakes (``mistakes``): a mistake is named only when it is confirmed
+(``diagnose``); otherwise the feedback says what the cases show (``observations``).
 """
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from typing import Any, Iterable
 
 import numpy as np
 
 from ..assignment.cases import Case
 from ..assignment.exercises import EXERCISES, FUNCTIONS
-from .diagnose import PUBLISHED_ONLY, PUBLISHED_ONLY_HINT, matching_mistakes, published_only, recognized_by_traceback
+from .diagnose import PUBLISHED_ONLY, PUBLISHED_ONLY_HINT, confirmed_mistake, published_only
 from .mistakes import SOLUTIONS_FILE
+from .observations import observe
 from .result import CaseResult, ExerciseResult, ExerciseStatus, error_result, missing_result
 from .scoring import partial_credit
 from .verdict import check_case, expected_outputs
@@ -61,14 +64,15 @@ def check_exercise(exercise: str, cases: list[Case], outcomes: list[dict[str, An
 
     diagnosis: list[str] = []
     if status is not ExerciseStatus.PASSED:
-        # Variants of one mistake share its name and hint: name it once.
-        named = {m.name: m.hint for m in matching_mistakes(cases, outcomes, expected) + recognized_by_traceback(outcomes)}
-        for name, hint in named.items():
-            diagnosis.append(name)
-            hints.append(f"Likely mistake, {name}: {hint}")
-        if not diagnosis and published_only(results):
+        mistake = confirmed_mistake(cases, outcomes, expected)
+        if mistake is not None:
+            diagnosis.append(mistake.name)
+            hints.append(f"Likely mistake, {mistake.name}: {mistake.hint}")
+        elif published_only(results):
             diagnosis.append(PUBLISHED_ONLY)
             hints.append(f"Likely mistake, {PUBLISHED_ONLY}: {PUBLISHED_ONLY_HINT}")
+        else:
+            hints.append(observe(exercise, cases, results))
     if own_helper_outcomes is not None and spec.helpers:
         note = _own_helper_note(exercise, cases, results, own_helper_outcomes, expected)
         if note:
@@ -92,12 +96,21 @@ def _own_helper_note(exercise: str, cases: list[Case], isolated: list[CaseResult
 
 
 def _feedback(exercise: str, score: float, points: float, results: list[CaseResult], hints: list[str]) -> str:
+    """The feedback text: one line per case, each distinct traceback once (where it first
+    occurred, with how many more cases raised the same), then the hints."""
     passed = sum(r.passed for r in results)
     lines = [f"{exercise}: {score:g} / {points:g} points ({passed} of {len(results)} cases passed)"]
+    repeats = Counter(r.traceback for r in results if r.traceback)
+    shown: set[tuple[str, ...]] = set()
     for r in results:
         lines.append(f"  {'pass' if r.passed else 'FAIL'}  [{r.kind}] {r.label}"
                      + ("" if r.passed else f": {r.problem}"))
-        lines += [f"        {line}" for line in r.traceback]
+        if r.traceback and r.traceback not in shown:
+            shown.add(r.traceback)
+            lines += [f"        {line}" for line in r.traceback]
+            more = repeats[r.traceback] - 1
+            if more:
+                lines.append(f"        (the same error in {more} more case{'s' if more > 1 else ''})")
     lines += [f"  Hint: {hint}" for hint in hints]
     return "\n".join(lines)
 

@@ -36,6 +36,8 @@ class Mistake:
     # A regular expression that recognizes the mistake in a traceback (the student's lines and the
     # error line), in whichever exercise it appears, e.g. float(b) written inline in conv_forward.
     signature: str = ""
+    # The same mistake repeated on further lines, (old, new) each: e.g. in both branches of a function.
+    also: tuple[tuple[str, str], ...] = ()
 
 
 _MISTAKES: tuple[Mistake, ...] = (
@@ -52,13 +54,15 @@ _MISTAKES: tuple[Mistake, ...] = (
             "Z is the sum of the element-wise products but the bias b is never added: add it once, "
             "after the sum."),
     Mistake("conv_single_step", "returns a (1, 1, 1) array", "Z = Z + b.item()", "Z = Z + b",
-            "Z comes back as an array of shape (1, 1, 1), not a scalar: adding the (1, 1, 1) array b "
-            "broadcasts the sum into an array. Add the number stored in b instead."),
+            "Z comes back as an array of shape (1, 1, 1), not a scalar: an array term in its computation "
+            "broadcasts the sum into an array, typically b itself, which has shape (1, 1, 1); then add the "
+            "number stored in b."),
     Mistake("conv_single_step", "float(b) on a (1, 1, 1) array", "Z = Z + b.item()", "Z = Z + float(b)",
             "float(b) raises TypeError on NumPy >= 2.4 because b is a (1, 1, 1) array, not a "
             "0-dimensional one. Take the single number out of b with an array method that works for "
             "any one-element array.",
-            signature=r"TypeError: only 0-dimensional arrays can be converted to Python scalars"),
+            # The student's line that raised (the last before the error line) calls float on b.
+            signature=r"float\(\s*b\b[^\n]*\nTypeError: only 0-dimensional arrays can be converted to Python scalars"),
     Mistake("conv_forward", "slice corners ignore the stride",
             "a_slice_prev = a_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :]",
             "a_slice_prev = a_prev_pad[h:h + f, w:w + f, :]",
@@ -81,6 +85,11 @@ _MISTAKES: tuple[Mistake, ...] = (
             "vert_end = vert_start + f * stride",
             "The window is f pixels tall whatever the stride: its end is its start plus f. The stride "
             "only moves the start from one output position to the next."),
+    Mistake("conv_forward", "bias left out",
+            "Z[i, h, w, c] = conv_single_step(a_slice_prev, W[:, :, :, c], b[:, :, :, c])",
+            "Z[i, h, w, c] = np.sum(a_slice_prev * W[:, :, :, c])",
+            "Every entry of Z lacks its filter's bias: output (i, h, w, c) is the sum of the window times "
+            "filter c plus the bias of filter c. Look at the line that sets Z[i, h, w, c]."),
     Mistake("conv_forward", "cache missing an element", "cache = (A_prev, W, b, hparameters)",
             "cache = (A_prev, W, b)",
             "Z is right but the cache lacks one of the four items conv_backward unpacks. Keep every item "
@@ -131,6 +140,18 @@ _MISTAKES: tuple[Mistake, ...] = (
             "db[:, :, :, c] = np.sum(dZ[i, :, :, c])",
             "db holds the gradient of one example only: it is overwritten for each example instead of "
             "accumulated. db[..., c] is the sum of dZ[..., c] over every example, row and column."),
+    Mistake("conv_backward", "gradient overwritten instead of accumulated",
+            "db[:, :, :, c] += dZ[i, h, w, c]", "db[:, :, :, c] = dZ[i, h, w, c]",
+            "A gradient keeps only the last contribution written into it: an update inside the loops "
+            "replaces what the earlier windows, filters and examples put there instead of adding to it. "
+            "Windows overlap, and dW and db gather the share of every output: look at the lines that "
+            "update the window of da_prev_pad, dW and db."),
+    Mistake("conv_backward", "dW from the unpadded input",
+            "a_slice = a_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :]",
+            "a_slice = A_prev[i, vert_start:vert_end, horiz_start:horiz_end, :]",
+            "dW is right only when pad = 0: its windows are cut from the input without its padding, so "
+            "with pad > 0 they are shifted (or cut short at the edges). The forward pass cut its windows "
+            "from the padded input, and dW must read the same windows."),
     Mistake("conv_backward", "gradients not initialized to zeros", "db = np.zeros(b.shape)",
             "dW, db = np.random.default_rng().standard_normal(W.shape), np.random.default_rng().standard_normal(b.shape)",
             "dW and db are off by arbitrary amounts: the gradients are accumulated with += into arrays "
@@ -145,6 +166,11 @@ _MISTAKES: tuple[Mistake, ...] = (
             "mask = np.arange(x.size).reshape(x.shape) == np.argmin(x)",
             "The mask marks the minimum of the window. Max pooling passed on the maximum, so the "
             "gradient goes back to the entries equal to the maximum."),
+    Mistake("create_mask_from_window", "mask from a threshold, not the maximum", "mask = x == np.max(x)",
+            "mask = x >= np.mean(x)",
+            "The mask marks every entry on one side of a threshold, not the entries equal to the window's "
+            "maximum. Max pooling passed on the maximum only, so only the entries equal to it get the "
+            "gradient."),
     Mistake("distribute_value", "integer division", "average = dz / (f_H * f_W)",
             "average = dz // (f_H * f_W)",
             "The share of each entry is rounded down to a whole number: // is floor division. Each "
@@ -157,24 +183,61 @@ _MISTAKES: tuple[Mistake, ...] = (
             "horiz_end = horiz_start + f; h, w = vert_start, horiz_start",
             "The gradient for window (h, w) is read from dA at the window's corner (vert_start, "
             "horiz_start). dA has the pooling output's shape: index it with the output position (h, w)."),
+    Mistake("pool_backward", "gradient overwritten instead of accumulated",
+            "dA_prev[i, vert_start:vert_end, horiz_start:horiz_end, c] += mask * dA[i, h, w, c]",
+            "dA_prev[i, vert_start:vert_end, horiz_start:horiz_end, c] = mask * dA[i, h, w, c]",
+            "Where windows overlap (stride < f), dA_prev keeps only the last window's gradient: the "
+            "update of dA_prev's window replaces what earlier windows put there instead of adding to it. "
+            "Look at the lines that update dA_prev in the max and average branches."),
+    Mistake("pool_backward", "target window ignores the stride",
+            "dA_prev[i, vert_start:vert_end, horiz_start:horiz_end, c] += mask * dA[i, h, w, c]",
+            "dA_prev[i, h:h + f, w:w + f, c] += mask * dA[i, h, w, c]",
+            "The gradient of window (h, w) is added to dA_prev at rows h and columns w, as if the stride "
+            "were 1, although the window itself was read at the right place. The window of dA_prev that "
+            "receives it is the forward pass's window: its corners are the output indices times the stride."),
     Mistake("pool_backward", "slice corners ignore the stride", 'stride = hparameters["stride"]', "stride = 1",
             "The windows in the backward pass must be those of the forward pass: the corners of window "
             "(h, w) are the output indices times the stride."),
 )
 
-# The same mistake made in one corner only, or in both: variants with the same name and hint.
-_ONE_CORNER = (("vert_start = h * stride", "vert_start = h"), ("horiz_start = w * stride", "horiz_start = w"))
-_WINDOW_END = (("horiz_end = horiz_start + f", "horiz_end = horiz_start + f * stride"),
-               ("horiz_end = horiz_start + f", "horiz_end = horiz_start + f * stride; vert_end = vert_start + f * stride"))
-_VARIANTS = {
+# The same mistake made elsewhere (one corner only, the other branch, several lines): variants with
+# the same name and hint.  Each variant is its (old, new) line changes, the first one and any `also`.
+Changes = tuple[tuple[str, str], ...]
+_ONE_CORNER: tuple[Changes, ...] = ((("vert_start = h * stride", "vert_start = h"),),
+                                    (("horiz_start = w * stride", "horiz_start = w"),))
+_WINDOW_END: tuple[Changes, ...] = (
+    (("horiz_end = horiz_start + f", "horiz_end = horiz_start + f * stride"),),
+    (("horiz_end = horiz_start + f", "horiz_end = horiz_start + f * stride; vert_end = vert_start + f * stride"),))
+_CONV_DA = ("da_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :] += W[:, :, :, c] * dZ[i, h, w, c]",
+            "da_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :] = W[:, :, :, c] * dZ[i, h, w, c]")
+_CONV_DW = ("dW[:, :, :, c] += a_slice * dZ[i, h, w, c]", "dW[:, :, :, c] = a_slice * dZ[i, h, w, c]")
+_CONV_DB = ("db[:, :, :, c] += dZ[i, h, w, c]", "db[:, :, :, c] = dZ[i, h, w, c]")
+_MAX_TARGET = "dA_prev[i, vert_start:vert_end, horiz_start:horiz_end, c] += mask * dA[i, h, w, c]"
+_AVERAGE_TARGET = "dA_prev[i, vert_start:vert_end, horiz_start:horiz_end, c] += distribute_value(da, (f, f))"
+_POOL_OVERWRITE = ((_MAX_TARGET, _MAX_TARGET.replace("+=", "=")),
+                   (_AVERAGE_TARGET, _AVERAGE_TARGET.replace("+=", "=")))
+_POOL_STRIDE = ((_MAX_TARGET, _MAX_TARGET.replace("vert_start:vert_end, horiz_start:horiz_end", "h:h + f, w:w + f")),
+                (_AVERAGE_TARGET,
+                 _AVERAGE_TARGET.replace("vert_start:vert_end, horiz_start:horiz_end", "h:h + f, w:w + f")))
+_VARIANTS: dict[tuple[str, str], tuple[Changes, ...]] = {
     **{(exercise, "slice corners ignore the stride"): _ONE_CORNER
        for exercise in ("conv_forward", "pool_forward", "conv_backward", "pool_backward")},
     **{(exercise, "window end moves by f * stride"): _WINDOW_END for exercise in ("conv_forward", "pool_forward")},
+    ("conv_backward", "gradient overwritten instead of accumulated"): ((_CONV_DA,), (_CONV_DW,),
+                                                                       (_CONV_DA, _CONV_DW, _CONV_DB)),
+    ("create_mask_from_window", "mask from a threshold, not the maximum"): (
+        (("mask = x == np.max(x)", "mask = x > np.mean(x)"),), (("mask = x == np.max(x)", "mask = x > 0"),),
+        (("mask = x == np.max(x)", "mask = x >= 0"),)),
+    ("pool_backward", "dA indexed at the slice corner"): (
+        ((_MAX_TARGET, _MAX_TARGET.replace("dA[i, h, w, c]", "dA[i, vert_start, horiz_start, c]")),),
+        (("da = dA[i, h, w, c]", "da = dA[i, vert_start, horiz_start, c]"),)),
+    ("pool_backward", "gradient overwritten instead of accumulated"): (_POOL_OVERWRITE[1:], _POOL_OVERWRITE),
+    ("pool_backward", "target window ignores the stride"): (_POOL_STRIDE[1:], _POOL_STRIDE),
 }
 
 CATALOG: tuple[Mistake, ...] = _MISTAKES + tuple(
-    replace(mistake, old=old, new=new)
-    for mistake in _MISTAKES for old, new in _VARIANTS.get((mistake.exercise, mistake.name), ()))
+    replace(mistake, old=changes[0][0], new=changes[0][1], also=changes[1:])
+    for mistake in _MISTAKES for changes in _VARIANTS.get((mistake.exercise, mistake.name), ()))
 
 
 def mistakes_for(exercise: str) -> list[Mistake]:
@@ -190,16 +253,17 @@ def _solutions_source() -> str:
 
 
 def mutant_source(mistake: Mistake) -> str:
-    """notebook_solutions.py with the mistake applied inside its exercise's function."""
+    """notebook_solutions.py with the mistake applied inside its exercise's function (every line it changes)."""
     source = _solutions_source()
     lines = source.splitlines()
     function = next(node for node in ast.parse(source).body
                     if isinstance(node, ast.FunctionDef) and node.name == mistake.exercise)
-    hits = [n for n in range(function.lineno - 1, function.end_lineno) if lines[n].strip() == mistake.old]
-    assert len(hits) == 1, (f"catalog mistake {mistake.name!r}: {mistake.old!r} occurs {len(hits)} times "
-                            f"in {mistake.exercise} (expected exactly once): update autograder/mistakes.py")
-    line = lines[hits[0]]
-    lines[hits[0]] = line[: len(line) - len(line.lstrip())] + mistake.new
+    for old, new in ((mistake.old, mistake.new), *mistake.also):
+        hits = [n for n in range(function.lineno - 1, function.end_lineno) if lines[n].strip() == old]
+        assert len(hits) == 1, (f"catalog mistake {mistake.name!r}: {old!r} occurs {len(hits)} times "
+                                f"in {mistake.exercise} (expected exactly once): update autograder/checking/mistakes.py")
+        line = lines[hits[0]]
+        lines[hits[0]] = line[: len(line) - len(line.lstrip())] + new
     return "\n".join(lines) + "\n"
 
 

@@ -23,6 +23,8 @@ class CaseResult:
     passed: bool
     problem: str = ""           # what kind of mismatch: never hidden inputs or expected values
     traceback: tuple[str, ...] = ()
+    raised: str = ""            # the exception's type, when the call raised
+    wrong: tuple[str, ...] = () # the outputs with wrong values, when the call returned within its contract
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The verdict on one case: does one recorded call pass, and if not, what kind of problem is it."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -21,32 +22,51 @@ def expected_outputs(case: Case) -> dict[str, np.ndarray]:
     return answer_outputs(case.exercise, case.args, case.kwargs)
 
 
+def output_mismatches(exercise: str, outputs: dict[str, np.ndarray],
+                      expected: dict[str, np.ndarray]) -> dict[str, str]:
+    """Each output whose values do not match the answer key's, with what kind of mismatch."""
+    exact = EXERCISES[exercise].exact
+    return {name: problem for name, want in expected.items()
+            if (problem := mismatch(name, np.asarray(outputs[name]), want, exact=exact))}
+
+
 def wrong_outputs(case: Case, outcome: dict[str, Any], expected: dict[str, np.ndarray]) -> list[str]:
     """The problems of a call that returned: contract first, then each output's values ([] = pass)."""
     try:
         outputs = read_outputs(case.exercise, outcome.get("value"), case.args)
     except ContractError as error:
         return [error.args[0]]
-    exact = EXERCISES[case.exercise].exact
-    return [problem for name, want in expected.items()
-            if (problem := mismatch(name, np.asarray(outputs[name]), want, exact=exact))]
+    return list(output_mismatches(case.exercise, outputs, expected).values())
+
+
+# A decimal number, as a hidden input or an expected value would print.  A student's exception
+# message can carry one (`raise ValueError(A_prev.sum())`); on a hidden case it is blanked.
+_DECIMAL = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?\d+[eE][-+]?\d+|\b(?:nan|inf)\b")
+HIDDEN_NUMBER = "<number>"
+
+
+def _shown(case: Case, text: str) -> str:
+    """What of a student's error text the feedback may show: on hidden cases, no decimal numbers."""
+    return _DECIMAL.sub(HIDDEN_NUMBER, text) if case.kind == "hidden" else text
 
 
 def check_case(case: Case, outcome: dict[str, Any], expected: dict[str, np.ndarray]) -> tuple[CaseResult, str]:
     """(the case's result, a hint for the kind of problem or '')."""
     error = outcome.get("error")
     if error:
+        # The student's code lines are their own text; only the message carries values.
         lines = tuple(error.get("traceback") or ())
+        lines = (*lines[:-1], _shown(case, lines[-1])) if lines else ()
         # The traceback's last line already carries the message.
-        problem = f"raised {error.get('type')}" + ("" if lines else f": {error.get('message')}")
-        return CaseResult(case.label, case.kind, False, problem, lines), ""
+        problem = f"raised {error.get('type')}" + ("" if lines else f": {_shown(case, str(error.get('message')))}")
+        return CaseResult(case.label, case.kind, False, problem, lines, raised=str(error.get("type"))), ""
     changed = changed_inputs(case.exercise, case.args, case.kwargs, outcome.get("inputs_after"))
     if changed:
         return CaseResult(case.label, case.kind, False, f"changed its input {', '.join(changed)} in place"), \
             IN_PLACE_HINT
     try:
-        read_outputs(case.exercise, outcome.get("value"), case.args)
+        outputs = read_outputs(case.exercise, outcome.get("value"), case.args)
     except ContractError as contract:
         return CaseResult(case.label, case.kind, False, contract.args[0]), contract.args[1]
-    problems = wrong_outputs(case, outcome, expected)
-    return CaseResult(case.label, case.kind, not problems, "; ".join(problems)), ""
+    mismatches = output_mismatches(case.exercise, outputs, expected)
+    return CaseResult(case.label, case.kind, not mismatches, "; ".join(mismatches.values()), wrong=tuple(mismatches)), ""

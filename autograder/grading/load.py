@@ -7,8 +7,10 @@ test cells are dropped (they call the grader, which the sandbox does not have).
 """
 from __future__ import annotations
 
+import io
 import json
 import re
+import tokenize
 from typing import Any, Iterable
 
 from ..assignment.exercises import FUNCTIONS
@@ -28,6 +30,20 @@ class UnreadableSubmission(Exception):
     """The file is not a notebook or Python source we can run; the message says why, for the student."""
 
 
+def _encoding(data: bytes, filename: str) -> str:
+    """How to decode the file: a notebook as UTF-8 (JSON's encoding); a .py file the way Python decodes
+    source, UTF-8 unless a PEP 263 coding line (`# -*- coding: latin-1 -*-`) declares another encoding."""
+    if filename.endswith(".ipynb"):
+        return "utf-8-sig"
+    try:
+        return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+    except SyntaxError as error:
+        if "invalid or missing encoding declaration" not in str(error.msg):
+            raise UnreadableSubmission(f"{filename} has a coding line Python rejects ({error.msg}); "
+                                       f"save it again as UTF-8") from None
+        return "utf-8"  # non-UTF-8 text and no coding line: decoding says where
+
+
 def _text(data: bytes, filename: str) -> str:
     if not data.strip():
         raise UnreadableSubmission(f"{filename} is empty")
@@ -35,15 +51,44 @@ def _text(data: bytes, filename: str) -> str:
         raise UnreadableSubmission(f"{filename} is larger than {MAX_SUBMISSION_BYTES // 2**20} MB")
     if b"\x00" in data[:8192]:
         raise UnreadableSubmission(f"{filename} is a binary file, not a notebook or Python source")
+    encoding = _encoding(data, filename)
     try:
-        return data.decode("utf-8-sig")
+        return data.decode(encoding)
     except UnicodeDecodeError as error:
-        raise UnreadableSubmission(
-            f"{filename} is not UTF-8 text (byte {error.start}); save it again as UTF-8") from None
+        if encoding.startswith("utf-8"):
+            raise UnreadableSubmission(f"{filename} is not UTF-8 text (byte {error.start}) and no coding line "
+                                       f"declares another encoding; save it again as UTF-8") from None
+        raise UnreadableSubmission(f"{filename} is not {encoding} text as its coding line declares (byte "
+                                   f"{error.start}); save it again as UTF-8") from None
 
 
-def _source(value: Any) -> str:
-    return "".join(value) if isinstance(value, list) else str(value or "")
+def _source(value: Any, where: str) -> str:
+    """A cell's source: a string, or a list of strings (nbformat's two forms); anything else is a damaged file."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    if isinstance(value, list):
+        odd = next((n for n, line in enumerate(value, start=1) if not isinstance(line, str)), None)
+        if odd is None:
+            return "".join(value)
+        raise UnreadableSubmission(f"{where} has a source whose line {odd} is {_kind(value[odd - 1])}, not text: "
+                                   f"the file may have been edited by hand or damaged")
+    raise UnreadableSubmission(f"{where} has a source that is {_kind(value)}, not text: the file may have been "
+                               f"edited by hand or damaged")
+
+
+def _kind(value: Any) -> str:
+    names = {type(None): "null", bool: "a boolean", int: "a number", float: "a number", dict: "an object", list: "a list"}
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
+def _objects(value: Any, what: str, filename: str) -> list[dict]:
+    """A notebook's list of cells (or worksheets): a list of JSON objects, else the file is damaged."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise UnreadableSubmission(f"{filename}: its {what} are not a list of notebook objects: the file may have "
+                                   f"been edited by hand or damaged")
+    return value
 
 
 def notebook_cells(notebook: Any, filename: str) -> list[str]:
@@ -51,13 +96,15 @@ def notebook_cells(notebook: Any, filename: str) -> list[str]:
     if not isinstance(notebook, dict):
         raise UnreadableSubmission(f"{filename} is JSON but not a notebook")
     if notebook.get("nbformat") == 3 or "worksheets" in notebook:
-        cells = [c for sheet in notebook.get("worksheets") or [] for c in sheet.get("cells") or []]
+        cells = [c for sheet in _objects(notebook.get("worksheets"), "worksheets", filename)
+                 for c in _objects(sheet.get("cells"), "cells", filename)]
         key = "input"
     elif isinstance(notebook.get("cells"), list):
-        cells, key = notebook["cells"], "source"
+        cells, key = _objects(notebook["cells"], "cells", filename), "source"
     else:
         raise UnreadableSubmission(f"{filename} is JSON but has no notebook cells")
-    return [_source(c.get(key)) for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
+    return [_source(c.get(key), f"{filename}: cell {n}") for n, c in enumerate(cells, start=1)
+            if c.get("cell_type") == "code"]
 
 
 def sanitize(source: str) -> str | None:

@@ -17,7 +17,7 @@ from typing import Callable
 from ..assignment.cases import Case, cases_for, seed_for
 from ..assignment.exercises import EXERCISES, FUNCTIONS, Kind
 from ..checking.exercise import check_exercise, helper_source
-from ..checking.figure import check_figure
+from ..checking.figure import HelperCalls, check_figure
 from ..checking.result import ExerciseResult, error_result, missing_result, timeout_result
 from ..results.record import Details, SubmissionRecord, SubmissionStatus, all_exercises, crashed_record
 from ..sandbox.execute import ExerciseJob, RawRun, RunStatus, execute
@@ -94,7 +94,7 @@ def check(grading: Grading) -> None:
     run, limits = grading.run, grading.options.limits
     for name, spec in EXERCISES.items():
         if spec.kind is Kind.FIGURE:
-            grading.results[name] = check_figure(name, run.figures)
+            grading.results[name] = check_figure(name, run.figures, _own_calls(grading, spec.helpers))
         else:
             grading.results[name] = _check_function(name, grading.cases[name], run, limits)
 
@@ -139,6 +139,14 @@ def _flags(cells: list[str], cell_errors: list[dict]) -> list[str]:
                 and str(e.get("module")).split(".")[0] in FORBIDDEN_MODULES}
     return [f"tries to import {m} (the {'grader' if m == 'autograder' else 'answer key'}), which is not "
             f"available while grading; flagged for the instructor" for m in sorted(modules)]
+
+
+def _own_calls(grading: Grading, helpers: tuple[str, ...]) -> HelperCalls:
+    """The student's own calls of each helper on its cases, from that helper's graded run (a figure
+    shows what the student's own helper returned)."""
+    entries = {h: grading.run.exercises.get(h) for h in helpers}
+    return {h: (grading.cases[h], e.outcomes if e is not None and e.status is RunStatus.DONE else None)
+            for h, e in entries.items()}
 
 
 def _check_function(name: str, cases: list[Case], run: RawRun, limits: Limits) -> ExerciseResult:

@@ -1,7 +1,8 @@
 """Scores → the nbgrader gradebook (its own `Gradebook` API, any SQLAlchemy URL; SQLite by default).
 
 One grade cell per exercise, named as the release's locked test cells (assignment.release), so
-`nbgrader export`, formgrader and `nbgrader generate_feedback` see our scores as autograded ones.
+`nbgrader export`, formgrader and `nbgrader generate_feedback` see our scores as autograded ones
+(and, through the autograded notebook's outputs, the feedback).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from ..assignment.release import release
 from ..nbgrader_env import nbgrader_env
+from .autograded_notebook import write_feedback_outputs
 from .record import SubmissionRecord
 
 
@@ -43,7 +45,9 @@ def write_scores(url: str, records: list[SubmissionRecord], course_root: Path | 
     """Set auto_score of every exercise of every record; students and submissions are created as needed.
 
     With `course_root` (an nbgrader course), submissions also get their submitted timestamp and
-    an autograded/ folder, so formgrader treats them exactly like `nbgrader autograde`'s."""
+    an autograded/ folder, so formgrader treats them exactly like `nbgrader autograde`'s, and the
+    autograded notebook gets each grading cell's feedback as its output, so `nbgrader
+    generate_feedback` hands the students their hints (autograded_notebook.py)."""
     from nbgrader.api import Grade, Gradebook, MissingEntry
     from sqlalchemy.exc import SAWarning
 
@@ -74,6 +78,7 @@ def write_scores(url: str, records: list[SubmissionRecord], course_root: Path | 
             if course_root is not None:
                 submission.timestamp = _submitted_timestamp(course_root, student, assignment)
                 _mark_autograded(course_root, student, assignment)
+                write_feedback_outputs(course_root / "autograded" / student / assignment / f"{notebook}.ipynb", record)
             for name, result in record.exercises.items():
                 if name not in cells:
                     continue

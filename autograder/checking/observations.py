@@ -1,0 +1,122 @@
+"""What the cases show, when no catalogued mistake explains a failing exercise.
+
+A hint must be right or absent: without a confirmed mistake the feedback says only what is
+observable, which outputs are wrong on which kinds of case ("dA_prev and dW are right; db is
+wrong on every batch of more than one example"), and, when the failing cases are exactly one
+kind, where to look.  The rules, each read from the cases' geometry:
+
+- every stride-1 case passes and every stride >= 2 case fails: how the stride enters the indices;
+- every pad > 0 case passes and every pad = 0 case fails: the slices when pad = 0;
+- only batches of one pass: something depends on the example index;
+- only square inputs pass: height and width swapped somewhere;
+- only one pooling mode passes: the other mode's branch.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from ..assignment.cases import Case
+from ..assignment.exercises import EXERCISES
+from .result import CaseResult
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """What kind of case it is; None where the exercise has no such property."""
+
+    batch: int | None = None
+    square: bool | None = None
+    stride: int | None = None
+    pad: int | None = None
+    mode: str | None = None
+
+
+def geometry(case: Case) -> Geometry:
+    """The geometry of a case, read from its inputs by their names (the cache holds the forward pass's)."""
+    spec = EXERCISES[case.exercise]
+    args: dict[str, Any] = dict(zip(spec.args, case.args))
+    cache = args.get("cache")
+    if isinstance(cache, tuple):
+        args.setdefault("A_prev", cache[0])
+        args.setdefault("hparameters", cache[-1])
+    images = next((args[n] for n in ("A_prev", "X") if isinstance(args.get(n), np.ndarray)), None)
+    window = args.get("x") if isinstance(args.get("x"), np.ndarray) else None
+    hparameters = args.get("hparameters") if isinstance(args.get("hparameters"), dict) else {}
+    shape = images.shape[1:3] if images is not None and images.ndim == 4 else \
+        window.shape if window is not None and window.ndim == 2 else args.get("shape")
+    pad = hparameters.get("pad", args.get("pad"))
+    return Geometry(
+        batch=images.shape[0] if images is not None and images.ndim == 4 else None,
+        square=shape[0] == shape[1] if isinstance(shape, tuple) and len(shape) == 2 else None,
+        stride=hparameters.get("stride"),
+        pad=pad if isinstance(pad, int) else None,
+        mode=str(case.kwargs.get("mode", "max")) if "mode" in spec.args else None)
+
+
+@dataclass(frozen=True)
+class CaseKind:
+    """A kind of case, and where to look when exactly the cases of this kind fail."""
+
+    failing: str                                   # "every case with stride >= 2"
+    passing: str                                   # "every case with stride 1"
+    pointer: str
+    holds: Callable[[Geometry], bool | None]       # None: the case has no such property
+
+
+KINDS: tuple[CaseKind, ...] = (
+    CaseKind("every case with stride >= 2", "every case with stride 1", "Look at how the stride enters your indices.",
+             lambda g: None if g.stride is None else g.stride >= 2),
+    CaseKind("every case with pad = 0", "every case with pad > 0", "Look at your slices when pad = 0.",
+             lambda g: None if g.pad is None else g.pad == 0),
+    CaseKind("every batch of more than one example", "every batch of one",
+             "Something depends on the example index: look at where your code uses it.",
+             lambda g: None if g.batch is None else g.batch > 1),
+    CaseKind("every non-square input", "every square input", "Height and width are swapped somewhere.",
+             lambda g: None if g.square is None else not g.square),
+    CaseKind('every case with mode = "average"', 'every case with mode = "max"', 'Look at the "average" branch.',
+             lambda g: None if g.mode is None else g.mode == "average"),
+    CaseKind('every case with mode = "max"', 'every case with mode = "average"', 'Look at the "max" branch.',
+             lambda g: None if g.mode is None else g.mode == "max"),
+)
+
+
+def failing_kind(cases: list[Case], results: list[CaseResult]) -> CaseKind | None:
+    """The one kind of case that fails exactly where the student's cases fail (None: no kind, or several)."""
+    failed = [not r.passed for r in results]
+    geometries = [geometry(c) for c in cases]
+    kinds = [kind for kind in KINDS if [kind.holds(g) for g in geometries] == failed]
+    return kinds[0] if len(kinds) == 1 else None
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _what(exercise: str, failing: list[CaseResult]) -> str:
+    """What goes wrong on the failing cases, and which outputs stay right ('' when it is mixed)."""
+    if all(r.raised for r in failing):
+        return f"it raises {' or '.join(sorted({r.raised for r in failing}))}"
+    if not all(r.wrong for r in failing):
+        return ""
+    outputs = EXERCISES[exercise].outputs
+    wrong = [name for name in outputs if any(name in r.wrong for r in failing)]
+    right = [name for name in outputs if name not in wrong]
+    text = f"{_names(wrong)} {'is' if len(wrong) == 1 else 'are'} wrong"
+    return text + (f"; {_names(right)} {'is' if len(right) == 1 else 'are'} right in every case" if right else "")
+
+
+def observe(exercise: str, cases: list[Case], results: list[CaseResult]) -> str:
+    """What the failing cases show, as one hint ('' when every case passed)."""
+    failing = [r for r in results if not r.passed]
+    if not failing:
+        return ""
+    what = _what(exercise, failing)
+    kind = failing_kind(cases, results)
+    if kind is not None:
+        return (f"What the cases show: {kind.passing} passes, {kind.failing} fails"
+                f"{f' ({what})' if what else ''}. {kind.pointer}")
+    where = "every case fails" if len(failing) == len(results) else f"{len(failing)} of {len(results)} cases fail"
+    return f"What the cases show: {where}{f' ({what})' if what else ''}."

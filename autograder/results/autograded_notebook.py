@@ -1,0 +1,48 @@
+"""Feedback into the autograded notebook, the file nbgrader's own feedback channel reads.
+
+`nbgrader generate_feedback` (and `release_feedback`, which hands out what it made) renders
+autograded/<student>/<assignment>/<notebook>.ipynb to HTML beside the gradebook's scores.  Under
+`nbgrader autograde` the kernel fills each locked grading cell's output with what
+``autograder.notebook.grade`` printed: the exercise's feedback.  cnn-grade grades in its sandbox
+instead of the kernel, so it writes that output itself: each grading cell, found by its nbgrader
+grade_id (``assignment.release``), gets the exercise's feedback text as its stdout, the same text
+results.json and the feedback page hold (the student's own traceback lines, the named mistake or
+what the cases show; never a hidden input or expected value).  Every other cell stays as the
+student handed it in.
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from ..assignment.release import release
+from .record import SubmissionRecord
+from .store import write_text_atomic
+
+
+def write_feedback_outputs(notebook_path: Path, record: SubmissionRecord) -> bool:
+    """Put each exercise's feedback into its grading cell's output in `notebook_path` (rewritten
+    atomically); False, and nothing written, when the file is not a notebook with grading cells
+    (a .py submission, an unreadable file, a notebook of another version of the assignment)."""
+    import nbformat
+
+    # A link could point outside the course; the autograded copy is the grader's own file.
+    if notebook_path.is_symlink() or not notebook_path.is_file():
+        return False
+    exercise_of = {cell.grade_id: name for name, cell in release().grade_cells.items()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nbformat's validation warnings about a student's file
+        try:
+            notebook = nbformat.read(notebook_path, as_version=4)
+        except (ValueError, KeyError, TypeError, AttributeError, OSError):
+            return False
+        written = False
+        for cell in notebook.cells:
+            name = exercise_of.get(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id"))
+            if cell.get("cell_type") != "code" or name not in record.exercises:
+                continue
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=record.exercises[name].feedback + "\n")]
+            written = True
+        if written:
+            write_text_atomic(nbformat.writes(notebook), notebook_path)
+    return written
