@@ -44,7 +44,7 @@ OFF_CATALOG = (
     ("conv_backward", "dW without dZ", "dW[:, :, :, c] += a_slice * dZ[i, h, w, c]", "dW[:, :, :, c] += a_slice"),
     ("pool_backward", "mask of the whole example", "mask = create_mask_from_window(a_prev_slice)",
      "mask = create_mask_from_window(a_prev[:, :, c])[vert_start:vert_end, horiz_start:horiz_end]"),
-    ("distribute_value", "dz spread without dividing", "average = dz / (n_H * n_W)", "average = dz"),
+    ("distribute_value", "dz spread without dividing", "average = dz / (f_H * f_W)", "average = dz"),
     ("conv_single_step", "mean instead of sum", "Z = np.sum(s)", "Z = np.mean(s)"),
 )
 
