@@ -16,7 +16,8 @@ def _grade(args: argparse.Namespace) -> int:
 
     with _engine(args.scheduler) as engine:
         run = grade_class(args.paths, args.out, jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory,
-                          sandbox=args.sandbox, gradebook=args.gradebook, student=args.student, engine=engine)
+                          sandbox=args.sandbox, gradebook=args.gradebook, student=args.student, engine=engine,
+                          assignment=args.assignment)
     submissions = run.results["submissions"]
     print(f"graded {len(run.graded_now)} submission(s) now, {len(submissions) - len(run.graded_now)} up to date; "
           f"results in {args.out / 'results.json'}, report in {args.out / 'report.html'}")
@@ -64,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="nbgrader gradebook (SQLAlchemy URL, e.g. sqlite:///gradebook.db) to write scores to; "
                             "default: the course root's gradebook.db when PATH is a course root")
     grade.add_argument("--student", metavar="ID", default=None, help="(re)grade only this student")
+    grade.add_argument("--assignment", metavar="NAME", default=None,
+                       help="the assignment of a course root to grade (default: the course's only one, from "
+                            "nbgrader_config.py's CourseDirectory.assignment_id, source/ or submitted/<student>/)")
     grade.add_argument("--scheduler", metavar="ADDRESS", default=None,
                        help="grade on a Dask cluster: tcp://HOST:PORT of a running `dask scheduler`, or local[:N] "
                             "to start N worker processes here (default N: CPUs); needs the 'dask' extra; "
