@@ -15,6 +15,8 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
+from support import solutions, submission, with_bug
+
 from autograder.assignment.exercises import EXERCISES, EXTRA_POINTS, REQUIRED_POINTS
 from autograder.nbgrader_env import nbgrader_env
 
@@ -91,27 +93,6 @@ def test_release_keeps_markers_around_a_stub_and_no_solution_line():
             assert solution_regions(cell.source) == [["raise NotImplementedError()"]], cell.source
             assert "# (≈ " in cell.source  # the line count survives above the start marker
     assert all(not c.get("outputs") for c in release.cells if c.cell_type == "code")
-
-
-def submission(answers: dict[str, str]) -> nbformat.NotebookNode:
-    """The release notebook with the given answer cells' sources replaced (by grade_id)."""
-    notebook = nbformat.read(RELEASE / f"{ASSIGNMENT}.ipynb", as_version=4)
-    for cell in notebook.cells:
-        if meta(cell).get("grade_id") in answers:
-            cell.source = answers[meta(cell)["grade_id"]]
-    return notebook
-
-
-def solutions() -> dict[str, str]:
-    source = nbformat.read(SOURCE_NOTEBOOK, as_version=4)
-    return {meta(c)["grade_id"]: c.source for c in source.cells if meta(c).get("solution")}
-
-
-def with_bug(name: str, line: str, buggy: str) -> dict[str, str]:
-    answers = solutions()
-    assert answers[name].count(line) == 1, line
-    answers[name] = answers[name].replace(line, buggy)
-    return answers
 
 
 def noisy() -> dict[str, str]:

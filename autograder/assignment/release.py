@@ -25,7 +25,9 @@ class Release:
     assignment: str                          # nbgrader's assignment name
     notebook: str                            # the notebook's name in the assignment, without .ipynb
     grade_cells: dict[str, GradeCell]        # exercise -> its locked grading cell
-    locked_test_cells: frozenset[str]        # their sources, stripped: never run in the sandbox
+    # The sources, stripped, of every locked code cell (the grading cells and the cell that loads
+    # the grader for them): they call the grader, so they never run in the sandbox.
+    locked_test_cells: frozenset[str]
 
 
 def release_from_notebook(notebook: dict, assignment: str, name: str) -> dict:
@@ -33,12 +35,12 @@ def release_from_notebook(notebook: dict, assignment: str, name: str) -> dict:
     grade_cells, locked = {}, []
     for cell in notebook.get("cells", []):
         meta = cell.get("metadata", {}).get("nbgrader", {})
-        if not (meta.get("grade") and meta.get("locked")):
+        if not (meta.get("locked") and cell.get("cell_type") == "code"):
             continue
         source = cell.get("source", "")
         locked.append((source if isinstance(source, str) else "".join(source)).strip())
         grade_id = str(meta.get("grade_id", ""))
-        if grade_id.startswith("test_"):
+        if meta.get("grade") and grade_id.startswith("test_"):
             grade_cells[grade_id.removeprefix("test_")] = {"grade_id": grade_id, "points": float(meta["points"])}
     return {"generated_by": "make release (tools/release_metadata.py): do not edit",
             "assignment": assignment, "notebook": name, "grade_cells": grade_cells,
