@@ -24,6 +24,33 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_canvas(args: argparse.Namespace) -> int:
+    from .errors import GraderError
+    from .results.canvas import Part, canvas_import, default_column, read_roster
+    from .results.store import read_results, write_text_atomic
+
+    assignment, records = read_results(args.graded)
+    try:
+        roster = read_roster(args.roster.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise GraderError(f"cannot read the roster {args.roster}: {error}") from None
+    column = args.column or default_column(roster, assignment)
+    columns = {column: Part.REQUIRED, args.extra_column: Part.EXTRA} if args.extra_column else {column: Part.TOTAL}
+    exported = canvas_import(records, roster, columns, match=args.match)
+    write_text_atomic(exported.text, args.out)
+    print(f"wrote {args.out}: {len(roster.students)} students, into {', '.join(map(repr, columns))}")
+    if exported.without_submission:
+        print(f"note: {len(exported.without_submission)} roster student(s) have no submission (cell left empty): "
+              f"{', '.join(exported.without_submission)}", file=sys.stderr)
+    if exported.not_in_roster:
+        print(f"warning: {len(exported.not_in_roster)} submission(s) have no row in the roster (not exported; "
+              f"check --match): {', '.join(exported.not_in_roster)}", file=sys.stderr)
+    for column, (theirs, ours) in exported.points_differ.items():
+        print(f"warning: {column!r} has {theirs} points possible in Canvas, cnn-grade's scores are out of {ours:g}: "
+              f"change it in Canvas", file=sys.stderr)
+    return 0
+
+
 def _engine(scheduler: str | None):
     """With --scheduler, a Dask cluster's engine (Dask is imported only then); else None: the local one."""
     if scheduler is None:
@@ -73,6 +100,31 @@ def build_parser() -> argparse.ArgumentParser:
                             "to start N worker processes here (default N: CPUs); needs the 'dask' extra; "
                             "replaces --jobs")
     grade.set_defaults(run=_grade)
+
+    export = commands.add_parser("export", help="scores for a learning platform",
+                                 description="Scores of a graded class for a learning platform (grades.csv, "
+                                             "written by grade, is the plain one: a column per exercise).")
+    formats = export.add_subparsers(dest="format", required=True)
+    canvas = formats.add_parser(
+        "canvas", help="a file for Canvas's gradebook import",
+        description="Write a file for Canvas (Grades > Import) from the course's Canvas gradebook export: its "
+                    "identity columns, the assignment's column(s) and a Points Possible row; roster students "
+                    "without a submission get an empty cell.")
+    canvas.add_argument("--graded", type=Path, default=Path("graded"), metavar="DIR",
+                        help="the output folder of `cnn-grade grade` (default: graded)")
+    canvas.add_argument("--roster", required=True, type=Path, metavar="CSV",
+                        help="the course's gradebook exported from Canvas (Grades > Export)")
+    canvas.add_argument("--out", required=True, type=Path, metavar="CSV", help="the file to import into Canvas")
+    canvas.add_argument("--column", metavar="HEADER", default=None,
+                        help="the roster's column of this assignment, e.g. 'CNN Step by Step (48213)' (default: "
+                             "the one whose name contains the assignment's)")
+    canvas.add_argument("--extra-column", metavar="HEADER", default=None,
+                        help="put the optional part (extra credit) in this column and only the required part in "
+                             "--column (default: both parts in --column)")
+    canvas.add_argument("--match", metavar="COLUMN", default="SIS Login ID",
+                        help="the roster column holding nbgrader's student ids, or emails whose part before the @ "
+                             "is the id (default: SIS Login ID)")
+    canvas.set_defaults(run=_export_canvas)
     return parser
 
 
