@@ -17,7 +17,7 @@ def _grade(args: argparse.Namespace) -> int:
     with _engine(args.scheduler) as engine:
         run = grade_class(args.paths, args.out, jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory,
                           sandbox=args.sandbox, gradebook=args.gradebook, student=args.student, engine=engine,
-                          assignment=args.assignment)
+                          assignment=args.assignment, similarity_threshold=args.similarity_threshold)
     submissions = run.results["submissions"]
     print(f"graded {len(run.graded_now)} submission(s) now, {len(submissions) - len(run.graded_now)} up to date; "
           f"results in {args.out / 'results.json'}, report in {args.out / 'report.html'}")
@@ -69,7 +69,16 @@ def _positive(kind: type):
     return parse
 
 
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from .results.similarity import DEFAULT_THRESHOLD
+
     parser = argparse.ArgumentParser(prog="cnn-grade", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -95,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--assignment", metavar="NAME", default=None,
                        help="the assignment of a course root to grade (default: the course's only one, from "
                             "nbgrader_config.py's CourseDirectory.assignment_id, source/ or submitted/<student>/)")
+    grade.add_argument("--similarity-threshold", type=_fraction, default=DEFAULT_THRESHOLD, metavar="FRACTION",
+                       help="list two submissions as similar (report.html, similarity.html) when more than this "
+                            f"share of either one's own code is found in the other (default: {DEFAULT_THRESHOLD})")
     grade.add_argument("--scheduler", metavar="ADDRESS", default=None,
                        help="grade on a Dask cluster: tcp://HOST:PORT of a running `dask scheduler`, or local[:N] "
                             "to start N worker processes here (default N: CPUs); needs the 'dask' extra; "
