@@ -85,7 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade = commands.add_parser(
         "grade", help="grade submissions in a sandbox, in parallel, resumably",
         description="Grade every submission under PATH (an nbgrader course root, folders, .zip files or "
-                    ".ipynb/.py files) into DIR: results.json, grades.csv, feedback/<student>.html, report.html. "
+                    ".ipynb/.py files) into DIR: results.json, grades.csv, feedback/<student>.html, report.html, "
+                    "similarity.html. "
                     "Re-running grades only new or changed submissions.")
     grade.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="course root, folder, .zip or file")
     grade.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
