@@ -10,10 +10,11 @@ key's helpers, as the bulk grader does), checks the outcomes with ``autograder.c
 the feedback to stdout and returns the points, which nbgrader records as the cell's partial
 credit.  It never writes to stderr: nbgrader would zero a test cell that does.
 
-The kernel's working folder is the student's submission, first on ``sys.path`` before
-site-packages: a folder ``numpy/`` or ``cnn_reference/`` handed in would replace the real one for
-whatever imports it.  So the submission's folder is off the path while grading, and a submission
-whose files already replaced an installed module scores nothing (the feedback says which).
+The kernel's working folder is the student's submission, on ``sys.path`` ahead of site-packages:
+a folder ``numpy/`` or ``cnn_reference/`` handed in would replace the real one for whatever imports
+it.  So the submission's folder is off the path while grading (as in cnn-grade's sandbox, where
+only the notebook is), and a submission whose files already replaced an installed module scores
+nothing (the feedback says which).
 Student code still shares this kernel: ``cnn-grade`` is the sandboxed path.
 """
 from __future__ import annotations
@@ -109,9 +110,10 @@ def shadowing_modules(folder: Path) -> list[str]:
     """The loaded top-level modules found in `folder` that stand in for an installed module of the
     same name (e.g. a `numpy/` or `cnn_reference/` folder handed in and imported)."""
     folder = folder.resolve()
+    elsewhere = _elsewhere(folder)
     return sorted(name for name, module in list(sys.modules.items())
                   if "." not in name and _loaded_from(folder, name, module)
-                  and importlib.machinery.PathFinder.find_spec(name, _elsewhere(folder)) is not None)
+                  and importlib.machinery.PathFinder.find_spec(name, elsewhere) is not None)
 
 
 def grade(exercise: str, namespace: dict) -> float:
