@@ -54,15 +54,17 @@ benchmarks: $(STAMP) system-packages
 	$(PY) benchmarks/distributed_speed.py
 	$(PY) benchmarks/diagnosis_report.py
 
-# JupyterLab from .venv, bound to 127.0.0.1 with a fresh token (the URL is printed); Ctrl-C stops it.
-# Instructor: the course root with formgrader and nbgrader's create/validate tools.
-# Student: the released assignment folder, without formgrader (tools/lab.py has the split).
+# JupyterLab bound to 127.0.0.1 with a fresh token (the URL is printed); Ctrl-C stops it.
+# Instructor: from .venv, the course root with formgrader and nbgrader's create/validate tools.
+# Student: the released assignment folder, without formgrader, from the student environment
+# .venv-student (only the release's requirements.txt: no answer key), created on first use
+# (tools/lab.py has the split, tools/student_env.py the student environment).
 LAB_PORT ?= 8888
 lab: $(STAMP)
 	$(PY) -m tools.lab instructor --port $(LAB_PORT)
 
-lab-student: $(STAMP)
-	$(PY) -m tools.lab student --port $(LAB_PORT)
+lab-student:
+	$(PYTHON) -m tools.lab student --port $(LAB_PORT)
 
 clean:
-	rm -rf $(VENV) demo artifacts
+	rm -rf $(VENV) .venv-student demo artifacts

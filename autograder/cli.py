@@ -16,10 +16,38 @@ def _grade(args: argparse.Namespace) -> int:
 
     with _engine(args.scheduler) as engine:
         run = grade_class(args.paths, args.out, jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory,
-                          sandbox=args.sandbox, gradebook=args.gradebook, student=args.student, engine=engine)
+                          sandbox=args.sandbox, gradebook=args.gradebook, student=args.student, engine=engine,
+                          assignment=args.assignment, similarity_threshold=args.similarity_threshold)
     submissions = run.results["submissions"]
     print(f"graded {len(run.graded_now)} submission(s) now, {len(submissions) - len(run.graded_now)} up to date; "
           f"results in {args.out / 'results.json'}, report in {args.out / 'report.html'}")
+    return 0
+
+
+def _export_canvas(args: argparse.Namespace) -> int:
+    from .errors import GraderError
+    from .results.canvas import Part, canvas_import, default_column, read_roster
+    from .results.store import read_results, write_text_atomic
+
+    assignment, records = read_results(args.graded)
+    try:
+        roster = read_roster(args.roster.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise GraderError(f"cannot read the roster {args.roster}: {error}") from None
+    column = args.column or default_column(roster, assignment)
+    columns = {column: Part.REQUIRED, args.extra_column: Part.EXTRA} if args.extra_column else {column: Part.TOTAL}
+    exported = canvas_import(records, roster, columns, match=args.match)
+    write_text_atomic(exported.text, args.out)
+    print(f"wrote {args.out}: {len(roster.students)} students, into {', '.join(map(repr, columns))}")
+    if exported.without_submission:
+        print(f"note: {len(exported.without_submission)} roster student(s) have no submission (cell left empty): "
+              f"{', '.join(exported.without_submission)}", file=sys.stderr)
+    if exported.not_in_roster:
+        print(f"warning: {len(exported.not_in_roster)} submission(s) have no row in the roster (not exported; "
+              f"check --match): {', '.join(exported.not_in_roster)}", file=sys.stderr)
+    for column, (theirs, ours) in exported.points_differ.items():
+        print(f"warning: {column!r} has {theirs} points possible in Canvas, cnn-grade's scores are out of {ours:g}: "
+              f"change it in Canvas", file=sys.stderr)
     return 0
 
 
@@ -41,14 +69,24 @@ def _positive(kind: type):
     return parse
 
 
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from .results.similarity import DEFAULT_THRESHOLD
+
     parser = argparse.ArgumentParser(prog="cnn-grade", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
     grade = commands.add_parser(
         "grade", help="grade submissions in a sandbox, in parallel, resumably",
         description="Grade every submission under PATH (an nbgrader course root, folders, .zip files or "
-                    ".ipynb/.py files) into DIR: results.json, grades.csv, feedback/<student>.html, report.html. "
+                    ".ipynb/.py files) into DIR: results.json, grades.csv, feedback/<student>.html, report.html, "
+                    "similarity.html. "
                     "Re-running grades only new or changed submissions.")
     grade.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="course root, folder, .zip or file")
     grade.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
@@ -64,11 +102,42 @@ def build_parser() -> argparse.ArgumentParser:
                        help="nbgrader gradebook (SQLAlchemy URL, e.g. sqlite:///gradebook.db) to write scores to; "
                             "default: the course root's gradebook.db when PATH is a course root")
     grade.add_argument("--student", metavar="ID", default=None, help="(re)grade only this student")
+    grade.add_argument("--assignment", metavar="NAME", default=None,
+                       help="the assignment of a course root to grade (default: the course's only one, from "
+                            "nbgrader_config.py's CourseDirectory.assignment_id, source/ or submitted/<student>/)")
+    grade.add_argument("--similarity-threshold", type=_fraction, default=DEFAULT_THRESHOLD, metavar="FRACTION",
+                       help="list two submissions as similar (report.html, similarity.html) when more than this "
+                            f"share of either one's own code is found in the other (default: {DEFAULT_THRESHOLD})")
     grade.add_argument("--scheduler", metavar="ADDRESS", default=None,
                        help="grade on a Dask cluster: tcp://HOST:PORT of a running `dask scheduler`, or local[:N] "
                             "to start N worker processes here (default N: CPUs); needs the 'dask' extra; "
                             "replaces --jobs")
     grade.set_defaults(run=_grade)
+
+    export = commands.add_parser("export", help="scores for a learning platform",
+                                 description="Scores of a graded class for a learning platform (grades.csv, "
+                                             "written by grade, is the plain one: a column per exercise).")
+    formats = export.add_subparsers(dest="format", required=True)
+    canvas = formats.add_parser(
+        "canvas", help="a file for Canvas's gradebook import",
+        description="Write a file for Canvas (Grades > Import) from the course's Canvas gradebook export: its "
+                    "identity columns, the assignment's column(s) and a Points Possible row; roster students "
+                    "without a submission get an empty cell.")
+    canvas.add_argument("--graded", type=Path, default=Path("graded"), metavar="DIR",
+                        help="the output folder of `cnn-grade grade` (default: graded)")
+    canvas.add_argument("--roster", required=True, type=Path, metavar="CSV",
+                        help="the course's gradebook exported from Canvas (Grades > Export)")
+    canvas.add_argument("--out", required=True, type=Path, metavar="CSV", help="the file to import into Canvas")
+    canvas.add_argument("--column", metavar="HEADER", default=None,
+                        help="the roster's column of this assignment, e.g. 'CNN Step by Step (48213)' (default: "
+                             "the one whose name contains the assignment's)")
+    canvas.add_argument("--extra-column", metavar="HEADER", default=None,
+                        help="put the optional part (extra credit) in this column and only the required part in "
+                             "--column (default: both parts in --column)")
+    canvas.add_argument("--match", metavar="COLUMN", default="SIS Login ID",
+                        help="the roster column holding nbgrader's student ids, or emails whose part before the @ "
+                             "is the id (default: SIS Login ID)")
+    canvas.set_defaults(run=_export_canvas)
     return parser
 
 

@@ -1,23 +1,33 @@
 """The entry point of the notebook's locked test cells (run by ``nbgrader autograde`` in the kernel).
 
-A test cell reads::
+The notebook's locked "load the grader" cell imports this module with the submission's folder off
+``sys.path`` (so that no file a student hands in can pose as it) and binds ``grade``; a test cell reads::
 
-    from autograder.notebook import grade
     grade("conv_forward", globals())
 
 ``grade`` runs the student's function on the exercise's cases in the kernel (with the answer
 key's helpers, as the bulk grader does), checks the outcomes with ``autograder.checking``, prints
 the feedback to stdout and returns the points, which nbgrader records as the cell's partial
 credit.  It never writes to stderr: nbgrader would zero a test cell that does.
+
+The kernel's working folder is the student's submission, on ``sys.path`` ahead of site-packages:
+a folder ``numpy/`` or ``cnn_reference/`` handed in would replace the real one for whatever imports
+it.  So the submission's folder is off the path while grading (as in cnn-grade's sandbox, where
+only the notebook is), and a submission whose files already replaced an installed module scores
+nothing (the feedback says which).
+Student code still shares this kernel: ``cnn-grade`` is the sandboxed path.
 """
 from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.machinery
 import io
+import os
+import sys
 import warnings
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .assignment.cases import COURSE_SEED, cases_for, seed_for
 from .assignment.exercises import EXERCISES, Kind
@@ -80,9 +90,51 @@ def check_in_notebook(exercise: str, namespace: dict, seed: int | None = None) -
     return check_function(exercise, namespace.get(exercise), seed)
 
 
+def _elsewhere(folder: Path) -> list[str]:
+    """sys.path without `folder` (the kernel adds its working folder, as "" or as a path)."""
+    return [p for p in sys.path if Path(p or ".").resolve() != folder]
+
+
+@contextlib.contextmanager
+def _off_path(folder: Path) -> Iterator[None]:
+    """`folder` is off sys.path inside the block, so nothing imported there can come from it."""
+    saved = sys.path[:]
+    sys.path[:] = _elsewhere(folder)
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
+
+
+def _loaded_from(folder: Path, name: str, module: Any) -> bool:
+    """True when the top-level module `name` was found in `folder` itself (`folder/name.py`,
+    `folder/name/__init__.py`), i.e. through the path entry of the kernel's working folder."""
+    file = getattr(module, "__file__", None)
+    if not isinstance(file, str):
+        return False
+    origin = Path(file).resolve()
+    return origin.parent == folder or (origin.parent.parent == folder and origin.parent.name == name)
+
+
+def shadowing_modules(folder: Path) -> list[str]:
+    """The loaded top-level modules found in `folder` that stand in for an installed module of the
+    same name (e.g. a `numpy/` or `cnn_reference/` folder handed in and imported)."""
+    folder = folder.resolve()
+    elsewhere = _elsewhere(folder)
+    return sorted(name for name, module in list(sys.modules.items())
+                  if "." not in name and _loaded_from(folder, name, module)
+                  and importlib.machinery.PathFinder.find_spec(name, elsewhere) is not None)
+
+
 def grade(exercise: str, namespace: dict) -> float:
     """Print the feedback for `exercise` and return the points earned (stdout only, never stderr)."""
-    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+    folder = Path(os.getcwd()).resolve()
+    shadowed = shadowing_modules(folder)
+    if shadowed:
+        print(f"{exercise}: not graded: files in your folder replace the installed {', '.join(shadowed)}; "
+              f"rename them and submit again. 0 points")
+        return 0.0
+    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()), _off_path(folder):
         warnings.simplefilter("ignore")
         try:
             result = check_in_notebook(exercise, namespace)

@@ -1,7 +1,7 @@
 """Shared test helpers (imported by the tests as `support`; conftest.py puts the repository on the
-path): the repository's paths, the notebook's solutions, notebooks built from sources, the demo
-class's submissions, grading one submission as results.json stores it, and real nbgrader courses
-(generated from the source, submissions made from the release)."""
+path): the repository's paths, the notebook's solutions, notebooks built from sources, the release
+with some answers filled in, the demo class's submissions, grading one submission as results.json
+stores it, and real nbgrader courses (generated from the source, submissions made from the release)."""
 from __future__ import annotations
 
 import json
@@ -23,10 +23,10 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 
 SOLUTIONS_FILE = REPOSITORY / "cnn_reference" / "notebook_solutions.py"
 SOLUTIONS = SOLUTIONS_FILE.read_text(encoding="utf-8")
-
 ASSIGNMENT = "cnn_step_by_step"
 SOURCE_NOTEBOOK = REPOSITORY / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 RELEASE = REPOSITORY / "release" / ASSIGNMENT
+RELEASE_NOTEBOOK = RELEASE / f"{ASSIGNMENT}.ipynb"
 VENV_BIN = Path(sys.executable).parent
 
 

@@ -158,7 +158,7 @@ def test_zip_input_and_single_student(tmp_path: Path, graded: tuple[Path, Path, 
     assert results["submissions"][0]["path"].endswith("class.zip:xavier.py")
 
 
-@pytest.mark.parametrize("command", [[], ["grade"]])
+@pytest.mark.parametrize("command", [[], ["grade"], ["export"], ["export", "canvas"]])
 def test_help_on_every_subcommand(command: list[str], capsys: pytest.CaptureFixture) -> None:
     with pytest.raises(SystemExit) as exit_:
         main([*command, "--help"])

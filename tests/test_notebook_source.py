@@ -129,9 +129,21 @@ def test_exercise_cells_carry_nbgrader_metadata_and_points(notebook):
     assert set(tests) == {f"test_{name}" for name in EXERCISES}
     for name, exercise in EXERCISES.items():
         cell = tests[f"test_{name}"]
-        assert cell.source == f'from autograder.notebook import grade\ngrade("{name}", globals())'
+        assert cell.source == f'grade("{name}", globals())'
         assert nbgrader_meta(cell)["locked"] is True
         assert nbgrader_meta(cell)["points"] == exercise.points
+
+
+def test_a_locked_cell_loads_the_grader_before_any_grading_cell(notebook):
+    # It binds `grade`: the course's grader where it is installed, else the visible cases
+    # (tests/test_student_environment.py and tests/test_grading_cells.py run both sides).
+    loaders = [i for i, c in enumerate(notebook.cells) if nbgrader_meta(c).get("grade_id") == "load_grader"]
+    assert len(loaders) == 1
+    loader = notebook.cells[loaders[0]]
+    assert nbgrader_meta(loader)["locked"] is True and not nbgrader_meta(loader)["grade"]
+    assert "import visible_checks" in notebook.cells[loaders[0] - 1].source
+    first_grading = next(i for i, c in enumerate(notebook.cells) if nbgrader_meta(c).get("grade"))
+    assert loaders[0] < first_grading
 
 
 def test_each_exercise_is_answer_then_visible_test_then_grading_cell(notebook):

@@ -105,6 +105,7 @@ def run_demo(folder: Path, jobs: int | None = None) -> int:
     print()
     print(f"class report:       {out / 'report.html'}")
     print(f"feedback pages:     {out / 'feedback'}/<student>.html")
+    print(f"similar code:       {out / 'similarity.html'}")
     print(f"grades:             {out / 'grades.csv'}  and  {out / 'results.json'}")
     print(f"nbgrader gradebook: {course / 'gradebook.db'}  (e.g. `cd {course} && nbgrader export`)")
     return 0

@@ -2,11 +2,14 @@
 
 `make lab` and `make lab-student` call this, and so do the browser tests, so what is tested is what
 people run.  Which nbgrader pieces are on is decided here, per run, through a private Jupyter config
-directory put first on `JUPYTER_CONFIG_PATH`; nothing is enabled or disabled in the venv by hand,
-so the two views can run side by side from one `.venv`.
+directory put first on `JUPYTER_CONFIG_PATH`; nothing is enabled or disabled in a venv by hand.
+The instructor's JupyterLab runs from `.venv` (the course's package: grader and answer key); the
+student's from the student environment (`tools/student_env.py`: only the release's
+requirements.txt), as on a student's machine, so neither the answer key nor the hidden cases can
+be imported there.
 
     python -m tools.lab instructor [--root DIR] [--port N] [--token T] [-- extra jupyter lab args]
-    python -m tools.lab student    [--root DIR] ...
+    python -m tools.lab student    [--root DIR] [--python PATH] ...
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.nbgrader_env import nbgrader_env
+from tools import student_env
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "cnn_step_by_step"
@@ -68,10 +71,10 @@ def default_root(view: str) -> Path:
     return COURSE_ROOT if view == "instructor" else COURSE_ROOT / "release" / ASSIGNMENT
 
 
-def lab_command(root: Path, port: int, token: str, extra: list[str]) -> list[str]:
-    """The `jupyter lab` command line, bound to localhost with a fixed token."""
+def lab_command(python: Path, root: Path, port: int, token: str, extra: list[str]) -> list[str]:
+    """The `jupyter lab` command line of `python`'s environment, bound to localhost with a fixed token."""
     return [
-        sys.executable, "-m", "jupyterlab",
+        str(python), "-m", "jupyterlab",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
@@ -83,8 +86,16 @@ def lab_command(root: Path, port: int, token: str, extra: list[str]) -> list[str
     ]
 
 
-def run(view: str, root: Path, port: int, token: str, extra: list[str]) -> int:
-    """Run JupyterLab until it exits.
+def lab_env(python: Path) -> dict[str, str]:
+    """This process's environment with `python`'s scripts first on PATH, as in its activated venv
+    (nbgrader runs `alembic` from PATH), and no PYTHONPATH that could add other packages."""
+    env = {name: value for name, value in os.environ.items() if name not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PATH"] = os.pathsep.join([str(python.parent), env.get("PATH", "")])
+    return env
+
+
+def run(view: str, root: Path, port: int, token: str, extra: list[str], python: Path) -> int:
+    """Run JupyterLab from `python`'s environment until it exits.
 
     SIGTERM is passed on so the server can shut its kernels down; SIGINT (Ctrl-C) already reaches
     the server from the terminal, which then asks for confirmation as usual.
@@ -95,13 +106,13 @@ def run(view: str, root: Path, port: int, token: str, extra: list[str]) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix=f"cnn-lab-{view}-") as config_dir:
         write_config_dir(view, Path(config_dir))
-        env = nbgrader_env()
+        env = lab_env(python)
         env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
             filter(None, [config_dir, os.environ.get("JUPYTER_CONFIG_PATH")]))
         print(f"{view} view of {root}\n"
               f"open http://127.0.0.1:{port}/lab?token={token}  (Ctrl-C to stop)", flush=True)
         # cwd = root: nbgrader's server extensions read nbgrader_config.py from the working folder.
-        child = subprocess.Popen(lab_command(root, port, token, extra), cwd=root, env=env)
+        child = subprocess.Popen(lab_command(python, root, port, token, extra), cwd=root, env=env)
         signal.signal(signal.SIGTERM, lambda signum, _frame: child.send_signal(signum))
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         return child.wait()
@@ -114,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--root", type=Path, help="folder to serve (default: course root / release)")
     parser.add_argument("--port", type=int, default=8888)
     parser.add_argument("--token", default=None, help="default: a fresh random token")
+    parser.add_argument("--python", type=Path, default=None,
+                        help="the Python of the environment to run JupyterLab and its kernels from (default: "
+                             "this one for the instructor; .venv-student, created on first use, for the student)")
     return parser
 
 
@@ -123,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     ours, extra = (argv[:argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
     args = build_parser().parse_args(ours)
     root = (args.root or default_root(args.view)).resolve()
-    return run(args.view, root, args.port, args.token or secrets.token_hex(24), extra)
+    python = args.python or (Path(sys.executable) if args.view == "instructor" else student_env.ensure())
+    return run(args.view, root, args.port, args.token or secrets.token_hex(24), extra, python)
 
 
 if __name__ == "__main__":

@@ -25,24 +25,32 @@ class Release:
     assignment: str                          # nbgrader's assignment name
     notebook: str                            # the notebook's name in the assignment, without .ipynb
     grade_cells: dict[str, GradeCell]        # exercise -> its locked grading cell
-    locked_test_cells: frozenset[str]        # their sources, stripped: never run in the sandbox
+    # The sources, stripped, of every locked code cell (the grading cells and the cell that loads
+    # the grader for them): they call the grader, so they never run in the sandbox.
+    locked_test_cells: frozenset[str]
+    # Every code cell as released (stubs in place): what no student wrote, left out of the similarity report.
+    scaffold: tuple[str, ...]
 
 
 def release_from_notebook(notebook: dict, assignment: str, name: str) -> dict:
     """The release.json document of an nbgrader release notebook (`notebook`, parsed JSON)."""
-    grade_cells, locked = {}, []
+    grade_cells, locked, scaffold = {}, [], []
     for cell in notebook.get("cells", []):
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if not (meta.get("grade") and meta.get("locked")):
+        if cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
-        locked.append((source if isinstance(source, str) else "".join(source)).strip())
+        source = source if isinstance(source, str) else "".join(source)
+        scaffold.append(source)
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if not meta.get("locked"):
+            continue
+        locked.append(source.strip())
         grade_id = str(meta.get("grade_id", ""))
-        if grade_id.startswith("test_"):
+        if meta.get("grade") and grade_id.startswith("test_"):
             grade_cells[grade_id.removeprefix("test_")] = {"grade_id": grade_id, "points": float(meta["points"])}
     return {"generated_by": "make release (tools/release_metadata.py): do not edit",
             "assignment": assignment, "notebook": name, "grade_cells": grade_cells,
-            "locked_test_cells": sorted(set(locked))}
+            "locked_test_cells": sorted(set(locked)), "scaffold": scaffold}
 
 
 @functools.lru_cache(maxsize=1)
@@ -51,4 +59,4 @@ def release() -> Release:
     data = json.loads(RELEASE_FILE.read_text(encoding="utf-8"))
     return Release(assignment=data["assignment"], notebook=data["notebook"],
                    grade_cells={name: GradeCell(**cell) for name, cell in data["grade_cells"].items()},
-                   locked_test_cells=frozenset(data["locked_test_cells"]))
+                   locked_test_cells=frozenset(data["locked_test_cells"]), scaffold=tuple(data["scaffold"]))

@@ -1,6 +1,8 @@
 """PATH arguments → submissions: an nbgrader course root, folders, .zip files or single files.
 
 The student id is the folder name under `submitted/` (nbgrader's layout), else the file stem.
+In a course root, the assignment is the one `grading.course` finds (or the one asked for); inside
+its folder the notebook may have any name.
 Bytes are read only when a submission is graded, so a large class is never all in memory.
 """
 from __future__ import annotations
@@ -10,8 +12,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..assignment.release import release
 from ..errors import GraderError, NoSubmissionsError
+from .course import CourseAssignment, course_assignment
 
 SUFFIXES = (".ipynb", ".py")
 _SKIPPED_PARTS = (".ipynb_checkpoints", "__pycache__", "__MACOSX")
@@ -55,13 +57,14 @@ def is_course_root(path: Path) -> bool:
     return path.is_dir() and (path / "submitted").is_dir()
 
 
-def _course(root: Path, assignment: str) -> list[Submission]:
+def _course(root: Path, assignment: CourseAssignment) -> list[Submission]:
     found = []
     for student_dir in sorted(p for p in (root / "submitted").iterdir() if p.is_dir()):
-        folder = student_dir / assignment
+        folder = student_dir / assignment.name
         # .py files only where there is no notebook (a script handed in instead of the notebook).
         notebooks = (sorted(folder.glob("*.ipynb")) or sorted(folder.glob("*.py"))) if folder.is_dir() else []
-        preferred = [n for n in notebooks if n.stem == assignment] or notebooks[:1]
+        # The course's own notebook name first; any other name is graded all the same.
+        preferred = [n for n in notebooks if n.stem in (assignment.notebook, assignment.name)] or notebooks[:1]
         found += [Submission(_UNSAFE.sub("_", student_dir.name), str(n), str(n)) for n in preferred]
     return found
 
@@ -84,14 +87,13 @@ def _zip(path: Path) -> list[Submission]:
 
 def discover(paths: list[Path], assignment: str | None = None) -> list[Submission]:
     """Every submission under `paths`, student ids made unique (alice, alice~2, ...); in a course
-    root, those of `assignment` (default: the released one)."""
-    assignment = assignment or release().assignment
+    root, those of `assignment` (default: the course's only one, grading.course)."""
     found: list[Submission] = []
     for path in paths:
         if not path.exists():
             raise GraderError(f"{path} does not exist")
         if is_course_root(path):
-            found += _course(path, assignment)
+            found += _course(path, course_assignment(path, assignment))
         elif path.is_dir():
             found += _folder(path)
         elif path.suffix == ".zip":

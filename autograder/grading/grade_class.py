@@ -10,13 +10,16 @@ from ..assignment.release import release
 from ..errors import GraderError
 from ..results.gradebook import sqlite_url, write_scores
 from ..results.reports.write import write_reports
+from ..results.similarity import DEFAULT_THRESHOLD, compare
 from ..results.store import all_records, results, write_json_atomic
 from ..sandbox.launch import RLIMIT_WARNING, resolve
 from ..sandbox.limits import Limits
 from .batch import grade_all
-from .discover import discover, is_course_root
+from .course import CourseAssignment, course_assignment
+from .discover import Submission, discover, is_course_root
 from .engines import Engine, LocalEngine
 from .fingerprint import grader_fingerprint
+from .load import UnreadableSubmission, load_cells
 from .options import GradeOptions
 
 
@@ -28,23 +31,47 @@ class ClassRun:
     gradebook: str | None
 
 
+def _assignment(roots: list[Path], requested: str | None) -> CourseAssignment:
+    """The course's assignment (grading.course) when a course root is graded, else the one asked for
+    (default: the release's)."""
+    if roots:
+        return course_assignment(roots[0], requested)
+    return CourseAssignment(requested or release().assignment, release().notebook)
+
+
+def _written_cells(submissions: list[Submission], drop: frozenset[str]) -> dict[str, list[str]]:
+    """Each readable submission's code cells, as the sandbox would get them (for the similarity report)."""
+    cells = {}
+    for submission in submissions:
+        try:
+            cells[submission.student] = load_cells(submission.read(), submission.filename, drop)
+        except (OSError, UnreadableSubmission):
+            continue
+    return cells
+
+
 def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeout: float = 10.0,
                 memory_mb: int = 1024, sandbox: str = "auto", gradebook: str | None = None,
                 student: str | None = None, progress: bool | None = None,
-                engine: Engine | None = None) -> ClassRun:
+                engine: Engine | None = None, assignment: str | None = None,
+                similarity_threshold: float = DEFAULT_THRESHOLD) -> ClassRun:
     """Grade the submissions under `paths` into `out`; only missing or stale records are (re)graded.
 
-    The engine defaults to a local pool of `jobs` threads."""
+    The engine defaults to a local pool of `jobs` threads; `assignment` names the assignment of a
+    course root (default: the course's only one).  Every submission (not only those graded now) is
+    compared with every other for the similarity report."""
     kind = resolve(sandbox)
     warning = RLIMIT_WARNING if kind == "rlimit" else ""
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
-    submissions = discover(paths)
+    roots = [p for p in paths if is_course_root(p)]
+    course = _assignment(roots, assignment)
+    everyone = discover(paths, course.name)
+    submissions = everyone
     if student is not None:
-        submissions = [s for s in submissions if s.student == student]
+        submissions = [s for s in everyone if s.student == student]
         if not submissions:
             raise GraderError(f"no submission of student {student!r} under {', '.join(map(str, paths))}")
-    roots = [p for p in paths if is_course_root(p)]
     if gradebook is None:
         gradebook = sqlite_url(roots[0] / "gradebook.db") if roots else None
     try:
@@ -56,13 +83,14 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
                            drop_cells=release().locked_test_cells, fingerprint=fingerprint)
     graded = grade_all(submissions, out, options, engine=engine or LocalEngine(jobs), progress=progress)
     records = all_records(out)
-    document = results(records, release().assignment, fingerprint, warning)
+    document = results(records, course.name, fingerprint, warning)
     write_json_atomic(document, out / "results.json")
     # Feedback pages are rewritten only for the students graded now (and any page that is missing).
     pages = set(graded) | {r.student for r in records if not (out / "feedback" / f"{r.student}.html").exists()}
-    write_reports(out, records, release().assignment, warning, pages)
+    similarity = compare(_written_cells(everyone, options.drop_cells), list(release().scaffold), similarity_threshold)
+    write_reports(out, records, course.name, similarity, warning, pages)
     if gradebook:
         current = {s.student for s in submissions}
         write_scores(gradebook, [r for r in records if r.student in current],
-                     course_root=roots[0] if roots else None)
+                     course_root=roots[0] if roots else None, assignment=course.name, notebook=course.notebook)
     return ClassRun(document, graded, out, gradebook)

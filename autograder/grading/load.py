@@ -20,9 +20,10 @@ MAX_SUBMISSION_BYTES = 50 * 2**20
 PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture")
 _IPYTHON_LINE = re.compile(r"^(\s*)(?:[%!]|\w+\s*=\s*!)")
 _FORBIDDEN_IMPORT = re.compile(r"^\s*(?:from|import)\s+(autograder|cnn_reference)\b", re.MULTILINE)
-# The shape of the release's locked test cells, for copies whose whitespace a student's editor
-# changed (the exact sources are in assignment.release; either way they never run in the sandbox).
-_TEST_CELL = re.compile(r'\s*from autograder\.notebook import grade\s+grade\("\w+", globals\(\)\)\s*')
+# The shape of the release's locked test cells, now and before the cell that loads the grader, for
+# copies whose whitespace a student's editor changed (the exact sources are in assignment.release;
+# either way they never run in the sandbox).
+_TEST_CELL = re.compile(r'\s*(?:from autograder\.notebook import grade\s+)?grade\("\w+", globals\(\)\)\s*')
 _ANY_FUNCTION = re.compile(r"^\s*def\s+\w+\s*\(", re.MULTILINE)
 
 

@@ -41,19 +41,22 @@ def _mark_autograded(course_root: Path, student: str, assignment: str) -> None:
         shutil.copytree(source, course_root / "autograded" / student / assignment, dirs_exist_ok=True)
 
 
-def write_scores(url: str, records: list[SubmissionRecord], course_root: Path | None = None) -> int:
+def write_scores(url: str, records: list[SubmissionRecord], course_root: Path | None = None, *,
+                 assignment: str | None = None, notebook: str | None = None) -> int:
     """Set auto_score of every exercise of every record; students and submissions are created as needed.
 
-    With `course_root` (an nbgrader course), submissions also get their submitted timestamp and
-    an autograded/ folder, so formgrader treats them exactly like `nbgrader autograde`'s, and the
-    autograded notebook gets each grading cell's feedback as its output, so `nbgrader
-    generate_feedback` hands the students their hints (autograded_notebook.py)."""
+    `assignment` and `notebook` are the names the course gave them (default: the release's); the
+    grade cells keep the release's ids.  With `course_root` (an nbgrader course), submissions also
+    get their submitted timestamp and an autograded/ folder, so formgrader treats them exactly like
+    `nbgrader autograde`'s, and the autograded notebook gets each grading cell's feedback as its
+    output, so `nbgrader generate_feedback` hands the students their hints (autograded_notebook.py)."""
     from nbgrader.api import Grade, Gradebook, MissingEntry
     from sqlalchemy.exc import SAWarning
 
     # The Gradebook API runs `alembic` in a child that inherits this process's environment.
     os.environ["PATH"] = nbgrader_env()["PATH"]
-    assignment, notebook, cells = release().assignment, release().notebook, release().grade_cells
+    assignment, notebook = assignment or release().assignment, notebook or release().notebook
+    cells = release().grade_cells
     written = 0
     with Gradebook(url) as gradebook:
         gradebook.update_or_create_assignment(assignment)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..assignment.exercises import EXERCISES
+from ..errors import GraderError
 from .record import SubmissionRecord
 
 RESULTS_VERSION = 2
@@ -71,6 +72,16 @@ def all_records(out: Path) -> list[SubmissionRecord]:
         except ValueError:
             continue
     return sorted(records, key=lambda r: r.student)
+
+
+def read_results(out: Path) -> tuple[str, list[SubmissionRecord]]:
+    """The assignment and the records of DIR/results.json, as `cnn-grade grade --out DIR` wrote it."""
+    try:
+        document = json.loads((out / "results.json").read_text(encoding="utf-8"))
+        return str(document["assignment"]), [SubmissionRecord.from_json(r) for r in document["submissions"]]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise GraderError(f"cannot read {out / 'results.json'} ({error}): run `cnn-grade grade ... --out {out}` first") \
+            from None
 
 
 def results(records: list[SubmissionRecord], assignment: str, fingerprint: str,

@@ -116,8 +116,9 @@ def wait_until_ready(lab: Lab, server: subprocess.Popen, log: Path) -> None:
 
 
 @contextmanager
-def running_lab(view: str, root: Path, state: Path) -> Iterator[Lab]:
-    """Start `python -m tools.lab VIEW` serving `root`; `state` holds its private Jupyter state.
+def running_lab(view: str, root: Path, state: Path, python: Path | None = None) -> Iterator[Lab]:
+    """Start `python -m tools.lab VIEW` serving `root` from `python`'s environment (default: tools.lab's
+    choice); `state` holds its private Jupyter state.
 
     Every path the server and its kernels get lies under `state`'s parent (the temporary course),
     so after shutdown any process whose command line mentions it is a leftover.
@@ -131,7 +132,7 @@ def running_lab(view: str, root: Path, state: Path) -> Iterator[Lab]:
     log = state / "lab.log"
     command = [
         sys.executable, "-m", "tools.lab", view, "--root", str(root), "--port", str(port),
-        "--token", token, "--", "--no-browser",
+        "--token", token, *(["--python", str(python)] if python else []), "--", "--no-browser",
         f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={state / 'workspaces'}",
     ]
     with log.open("w") as out:

@@ -19,9 +19,9 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def student_lab(course: Path) -> Iterator[Lab]:
-    """The student view (`make lab-student`) of the release folder."""
-    with running_lab("student", course / "release" / ASSIGNMENT, course.parent / "jupyter") as lab:
+def student_lab(course: Path, student_python: Path) -> Iterator[Lab]:
+    """The student view (`make lab-student`) of the release folder, from a student environment."""
+    with running_lab("student", course / "release" / ASSIGNMENT, course.parent / "jupyter", student_python) as lab:
         yield lab
 
 

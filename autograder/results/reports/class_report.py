@@ -1,4 +1,5 @@
-"""The class report: score histogram, pass rate per exercise, commonest diagnosed mistakes, slowest runs.
+"""The class report: score histogram, pass rate per exercise, commonest diagnosed mistakes, the pairs
+of similar submissions (results.similarity), slowest runs.
 
 Plots are drawn with matplotlib (Agg) and embedded as base64 PNG, so report.html is one file.
 """
@@ -11,6 +12,7 @@ from typing import Any
 
 from ...assignment.exercises import EXERCISES, EXTRA_POINTS, REQUIRED_POINTS, required_and_extra
 from ..record import SubmissionRecord, SubmissionStatus
+from ..similarity import Similarity
 from .render import render
 
 TOP_MISTAKES = 10
@@ -64,9 +66,10 @@ def _mean_part(records: list[SubmissionRecord], part: int) -> float:
                for r in records) / len(records)
 
 
-def class_report_html(records: list[SubmissionRecord], assignment: str, sandbox_warning: str = "") -> str:
+def class_report_html(records: list[SubmissionRecord], assignment: str, similarity: Similarity,
+                      sandbox_warning: str = "") -> str:
     numbers = summary(records)
-    return render("report.html", assignment=assignment, records=records, numbers=numbers,
+    return render("report.html", assignment=assignment, records=records, numbers=numbers, similarity=similarity,
                   plots=_plots(records, numbers["pass_rates"]), sandbox_warning=sandbox_warning,
                   flagged=[r for r in records if r.details.flags],
                   max_score=max((r.max_score for r in records), default=0.0),

@@ -1,28 +1,24 @@
-"""grades.csv: one row per student, one column per exercise, then the totals."""
-from __future__ import annotations
+"""grades.csv: one row per student, one column per exercise, then the totals.
 
-import csv
-import io
+It is also the plain per-exercise file for a learning platform other than Canvas (which has
+`cnn-grade export canvas`): every cell is safe to open in a spreadsheet (results.spreadsheet).
+"""
+from __future__ import annotations
 
 from ...assignment.exercises import EXERCISES, EXTRA_POINTS, REQUIRED_POINTS, required_and_extra
 from ..record import SubmissionRecord
+from ..spreadsheet import csv_text, number
 
 
 def grades_csv(records: list[SubmissionRecord]) -> str:
     """CSV text: student, status, every exercise's score, then the totals: required (out of
     REQUIRED_POINTS), extra (out of EXTRA_POINTS), score and max_score (both parts)."""
-    stream = io.StringIO()
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(["student", "status", *EXERCISES, f"required (of {REQUIRED_POINTS:g})",
-                     f"extra (of {EXTRA_POINTS:g})", "score", "max_score"])
+    header = ["student", "status", *EXERCISES, f"required (of {REQUIRED_POINTS:g})",
+              f"extra (of {EXTRA_POINTS:g})", "score", "max_score"]
+    rows = []
     for record in records:
         scores = {name: e.score for name, e in record.exercises.items()}
-        writer.writerow([record.student, str(record.status),
-                         *(_number(scores.get(name, 0.0)) for name in EXERCISES),
-                         *(_number(part) for part in required_and_extra(scores)),
-                         _number(record.score), _number(record.max_score)])
-    return stream.getvalue()
-
-
-def _number(value: float) -> str:
-    return f"{float(value):g}"
+        rows.append([record.student, str(record.status), *(number(scores.get(name, 0.0)) for name in EXERCISES),
+                     *(number(part) for part in required_and_extra(scores)),
+                     number(record.score), number(record.max_score)])
+    return csv_text([header, *rows])

@@ -4,17 +4,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..record import SubmissionRecord
+from ..similarity import Similarity
 from ..store import write_text_atomic
 from .class_report import class_report_html
 from .feedback import feedback_html
 from .grades_csv import grades_csv
+from .render import render
 
 
-def write_reports(out: Path, records: list[SubmissionRecord], assignment: str, sandbox_warning: str = "",
-                  students: set[str] | None = None) -> None:
-    """grades.csv, report.html and feedback/<student>.html (only `students`' pages when given)."""
+def write_reports(out: Path, records: list[SubmissionRecord], assignment: str, similarity: Similarity,
+                  sandbox_warning: str = "", students: set[str] | None = None) -> None:
+    """grades.csv, report.html, similarity.html and feedback/<student>.html (only `students`' pages
+    when given)."""
     write_text_atomic(grades_csv(records), out / "grades.csv")
     for record in records:
         if students is None or record.student in students:
             write_text_atomic(feedback_html(record, assignment), out / "feedback" / f"{record.student}.html")
-    write_text_atomic(class_report_html(records, assignment, sandbox_warning), out / "report.html")
+    write_text_atomic(render("similarity.html", assignment=assignment, similarity=similarity), out / "similarity.html")
+    write_text_atomic(class_report_html(records, assignment, similarity, sandbox_warning), out / "report.html")
