@@ -1,9 +1,10 @@
 """The entry point of the notebook's locked test cells (run by ``nbgrader autograde`` in the kernel).
 
 The notebook's locked "load the grader" cell imports this module with the submission's folder off
-``sys.path`` (so that no file a student hands in can pose as it) and binds ``grade``; a test cell reads::
+``sys.path`` (so that no file a student hands in can pose as it) and binds ``grade`` to the name
+``_autograde``; a test cell reads::
 
-    grade("conv_forward", globals())
+    _autograde("conv_forward", globals())
 
 ``grade`` runs the student's function on the exercise's cases in the kernel (with the answer
 key's helpers, as the bulk grader does), checks the outcomes with ``autograder.checking``, prints

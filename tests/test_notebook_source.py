@@ -129,7 +129,7 @@ def test_exercise_cells_carry_nbgrader_metadata_and_points(notebook):
     assert set(tests) == {f"test_{name}" for name in EXERCISES}
     for name, exercise in EXERCISES.items():
         cell = tests[f"test_{name}"]
-        assert cell.source == f'grade("{name}", globals())'
+        assert cell.source == f'_autograde("{name}", globals())'
         assert nbgrader_meta(cell)["locked"] is True
         assert nbgrader_meta(cell)["points"] == exercise.points
 

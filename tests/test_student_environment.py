@@ -111,4 +111,4 @@ def test_without_the_grader_an_autograde_run_fails_loudly_instead_of_passing(
                               "install the course package"]
     for cell in ran.cells:
         if grade_id(cell).startswith("test_"):
-            assert errors(cell) == ["NameError: name 'grade' is not defined"]
+            assert errors(cell) == ["NameError: name '_autograde' is not defined"]

@@ -23,7 +23,7 @@ _FORBIDDEN_IMPORT = re.compile(r"^\s*(?:from|import)\s+(autograder|cnn_reference
 # The shape of the release's locked test cells, now and before the cell that loads the grader, for
 # copies whose whitespace a student's editor changed (the exact sources are in assignment.release;
 # either way they never run in the sandbox).
-_TEST_CELL = re.compile(r'\s*(?:from autograder\.notebook import grade\s+)?grade\("\w+", globals\(\)\)\s*')
+_TEST_CELL = re.compile(r'\s*(?:from autograder\.notebook import grade\s+)?(?:_autograde|grade)\("\w+", globals\(\)\)\s*')
 _ANY_FUNCTION = re.compile(r"^\s*def\s+\w+\s*\(", re.MULTILINE)
 
 
