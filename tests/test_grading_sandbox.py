@@ -27,11 +27,10 @@ def _jobs(*names: str) -> dict[str, ExerciseJob]:
 
 
 def _strays(marker: str) -> list[psutil.Process]:
-    found = []
-    for process in psutil.process_iter(["cmdline"]):
-        if marker in " ".join(process.info["cmdline"] or []):
-            found.append(process)
-    return found
+    """Live processes whose command line holds `marker` (a zombie is dead: this machine's init may be
+    slow to reap the orphans of the rlimit sandbox)."""
+    return [p for p in psutil.process_iter(["cmdline", "status"])
+            if marker in " ".join(p.info["cmdline"] or []) and p.info["status"] != psutil.STATUS_ZOMBIE]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -133,5 +132,5 @@ def test_output_is_truncated_and_cells_fail_alone() -> None:
 def test_a_submission_that_kills_the_runner_is_recorded_as_crashed() -> None:
     code = b"import os\n\ndef zero_pad(X, pad):\n    return X\n\nos._exit(0)\n"
     record = grade(code, "quitter.py", "quitter", GradeOptions(sandbox="bwrap", limits=Limits(seconds=5)))
-    assert record["status"] == "crashed" and "without writing its results" in record["message"]
+    assert record["status"] == "crashed" and "without sending its results" in record["message"]
     assert all(e["status"] == "error" and e["score"] == 0 for e in record["exercises"].values())
