@@ -52,8 +52,9 @@ class LocalEngine:
             for future in concurrent.futures.as_completed(futures):
                 yield futures[future], future.result()
         finally:
-            sandboxes.close()
+            sandboxes.stop()
             threads.shutdown(wait=True, cancel_futures=True)
+            sandboxes.close()
 
 
 def _grade_in_slot(task: Task, options: GradeOptions, sandboxes: SandboxPool) -> SubmissionRecord:

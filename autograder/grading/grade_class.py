@@ -11,6 +11,7 @@ from ..errors import GraderError
 from ..results.gradebook import sqlite_url, write_scores
 from ..results.reports.write import write_reports
 from ..results.store import all_records, results, write_json_atomic
+from ..sandbox.cgroups import unavailable as cgroups_unavailable
 from ..sandbox.launch import RLIMIT_WARNING, resolve
 from ..sandbox.limits import Limits
 from .batch import grade_all
@@ -36,9 +37,11 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
 
     The engine defaults to a local pool of `jobs` threads."""
     kind = resolve(sandbox)
-    warning = RLIMIT_WARNING if kind == "rlimit" else ""
-    if warning:
-        print(f"warning: {warning}", file=sys.stderr)
+    per_process_only = cgroups_unavailable()
+    warnings = [w for w in (RLIMIT_WARNING if kind == "rlimit" else "", per_process_only) if w]
+    for text in warnings:
+        print(f"warning: {text}", file=sys.stderr)
+    warning = " ".join(warnings)
     submissions = discover(paths)
     if student is not None:
         submissions = [s for s in submissions if s.student == student]
@@ -52,7 +55,8 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
     except OSError as error:
         raise GraderError(f"cannot create the output folder {out}: {error}") from None
     fingerprint = grader_fingerprint()
-    options = GradeOptions(sandbox=kind, limits=Limits(seconds=timeout, memory_mb=memory_mb),
+    options = GradeOptions(sandbox=kind, cgroups=not per_process_only,
+                           limits=Limits(seconds=timeout, memory_mb=memory_mb),
                            drop_cells=release().locked_test_cells, fingerprint=fingerprint)
     graded = grade_all(submissions, out, options, engine=engine or LocalEngine(jobs), progress=progress)
     records = all_records(out)

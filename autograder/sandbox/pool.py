@@ -5,13 +5,16 @@ fails is replaced and the job run again once in the new one.  Without it (`rlimi
 fresh process (rlimit.py).  Either way each job runs in a cgroup of its own when the machine
 offers one (cgroups.py).  `close` kills every sandbox process the batch started, removes its
 cgroups and its scratch folder; it runs when the batch ends, on Ctrl-C or SIGTERM (the CLI turns
-both into an exception, so every `finally` runs), and at interpreter exit.
+both into an exception, so every `finally` runs), and at interpreter exit.  `stop` alone kills
+(from any thread), so that the threads of running jobs can end before the folders are removed.
 """
 from __future__ import annotations
 
 import atexit
 import contextlib
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -97,24 +100,26 @@ class SandboxPool:
         with self.cgroups.job(limits.memory_mb, limits.processes) as cgroup:
             yield cgroup
 
-    def close(self) -> None:
-        """Kill every sandbox process of the batch (running jobs end at once), remove its folders."""
+    def stop(self) -> None:
+        """Kill every sandbox process of the batch: running jobs end at once (safe from any thread)."""
         with self._lock:
-            if self._closed:
-                return
             self._closed = True
             free, self._free = self._free, []
             busy = [zygote for zygote in self._zygotes if zygote not in free]
+            self._zygotes -= set(free)
             runners = list(self.runners)
         for zygote in busy:           # their slots' threads see their jobs end, and stop them
             zygote.kill()
-        for runner in runners:
-            with contextlib.suppress(OSError):
-                runner.kill()
+        for runner in runners:       # its session: a fallback runner and what it started there
+            if runner.returncode is None:
+                with contextlib.suppress(OSError):
+                    os.killpg(runner.pid, signal.SIGKILL)
         for zygote in free:
             zygote.stop()
-        for zygote in busy:
-            zygote.process.wait()
+
+    def close(self) -> None:
+        """`stop`, then remove the batch's cgroups and scratch folder (once no slot is in use)."""
+        self.stop()
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
         if self.cgroups is not None:
