@@ -35,3 +35,12 @@ def demo_submission(name: str) -> bytes:
 def grade(data: bytes, filename: str, student: str, options: GradeOptions) -> dict[str, Any]:
     """One submission graded through the whole pipeline, as its results.json record."""
     return grade_submission(Submission(student, filename, filename), data, options).to_json()
+
+
+def course_of(root: Path, students: dict[str, list[str]]) -> Path:
+    """An nbgrader course root whose submitted/<student>/cnn_step_by_step/ holds a notebook of the given cells."""
+    for student, cells in students.items():
+        folder = root / "submitted" / student / "cnn_step_by_step"
+        folder.mkdir(parents=True)
+        (folder / "cnn_step_by_step.ipynb").write_bytes(notebook(*cells))
+    return root
