@@ -58,9 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--jobs", type=_positive(int), default=None, metavar="N",
                        help="submissions graded at once (default: number of CPUs)")
     grade.add_argument("--timeout", type=_positive(float), default=10.0, metavar="SECONDS",
-                       help="wall/CPU time per exercise and per notebook cell (default: 10)")
+                       help="wall/CPU time per exercise and per notebook cell; all cells together get three times "
+                            "this (default: 10)")
     grade.add_argument("--memory", type=_positive(int), default=1024, metavar="MB",
-                       help="address-space limit per submission (default: 1024)")
+                       help="memory of all of a submission's processes together (its cgroup) and address space "
+                            "of each (default: 1024)")
     grade.add_argument("--sandbox", choices=("auto", "bwrap", "rlimit"), default="auto",
                        help="bwrap: bubblewrap isolation; rlimit: resource limits only; auto: bwrap if it works")
     grade.add_argument("--gradebook", metavar="URL", default=None,

@@ -20,6 +20,8 @@ import numpy as np
 import pytest
 from support import REPOSITORY, SOLUTIONS, course_of
 
+from autograder.grading.engines import LocalEngine
+from autograder.grading.grade_class import grade_class
 from autograder.sandbox.guest import wire
 
 SECRET = "TOPSECRET-7663"
@@ -228,3 +230,28 @@ def test_wire_round_trip_escapes_invalid_text_and_keeps_non_finite_values() -> N
     assert wire.frames(wire.frame(b"ab") + wire.frame(b"c")) == [b"ab", b"c"]
     with pytest.raises(wire.WireError, match="ends inside"):
         wire.frames(wire.frame(b"abc")[:-1])
+
+
+class _CorruptingEngine:
+    """The local engine, with a grader bug: one student's record gets a NaN timing and invalid text."""
+
+    def grade(self, tasks, options):
+        for task, record in LocalEngine(1).grade(tasks, options):
+            if record.student == "weird":
+                record.details.seconds = math.nan
+                record.message += " \udc80"
+            yield task, record
+
+
+@pytest.mark.slow
+def test_a_record_that_cannot_be_stored_costs_only_its_student(tmp_path: Path) -> None:
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for student in ("fine", "weird"):
+        (folder / f"{student}.py").write_text(SOLUTIONS)
+    run = grade_class([folder], tmp_path / "out", timeout=5, engine=_CorruptingEngine())
+    records = {r["student"]: r for r in run.results["submissions"]}
+    assert records["weird"]["status"] == "crashed" and "could not store" in records["weird"]["message"]
+    assert (records["fine"]["status"], records["fine"]["score"]) == ("graded", FULL)
+    for name in ("results.json", "grades.csv", "report.html", "feedback/weird.html", "feedback/fine.html"):
+        assert (tmp_path / "out" / name).exists(), name
