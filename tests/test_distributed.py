@@ -136,9 +136,14 @@ def test_cluster_results_equal_local_pool_results(tmp_path: Path) -> None:
 
 
 def _kill_a_busy_worker(client: Any, pids: dict[str, int]) -> str:
-    """SIGKILL the process of a worker that is grading a submission right now; its address."""
-    busy = [address for address, keys in client.processing().items() if keys and address in pids]
-    assert busy, "no worker is grading anything"
+    """SIGKILL the process of a worker that is grading a submission right now; its address.
+
+    The scheduler learns of a task's start a moment after it is submitted: asked too early, it
+    sees no busy worker yet, so it is asked again for a few seconds."""
+    deadline = time.monotonic() + 10
+    while not (busy := [a for a, keys in client.processing().items() if keys and a in pids]):
+        assert time.monotonic() < deadline, "no worker is grading anything"
+        time.sleep(0.05)
     os.kill(pids[busy[0]], signal.SIGKILL)
     return busy[0]
 
