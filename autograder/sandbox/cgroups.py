@@ -99,6 +99,7 @@ class Cgroups:
             found = set((ROOT / "cgroup.controllers").read_text().split())
             if not {"memory", "pids"} <= found:
                 raise OSError(errno.ENOTSUP, "the cgroup v2 hierarchy lacks the memory or pids controller")
+            _enable_controllers(ROOT)
             tops, version = (ROOT / TOP,), 2
         elif all((ROOT / name / "cgroup.procs").exists() for name in V1_HIERARCHIES):
             tops, version = tuple(ROOT / name / TOP for name in V1_HIERARCHIES), 1
@@ -107,19 +108,24 @@ class Cgroups:
         for top in tops:
             top.mkdir(exist_ok=True)
             _remove_stale(top)
-            if version == 2:
-                _enable_controllers(top)
-        parents = tuple(top / str(os.getpid()) for top in tops)
-        for parent in parents:
-            parent.mkdir(exist_ok=True)
-            if version == 2:
-                _enable_controllers(parent)
-        return cls(version, parents)
+        cgroups = cls(version, tuple(top / str(os.getpid()) for top in tops))
+        cgroups._make_parents()
+        return cgroups
+
+    def _make_parents(self) -> None:
+        """This grader's folders (again, after another batch of this process removed them)."""
+        for parent in self.parents:
+            if not parent.is_dir():
+                parent.mkdir(exist_ok=True)
+                if self.version == 2:
+                    _enable_controllers(parent.parent)
+                    _enable_controllers(parent)
 
     @contextlib.contextmanager
     def job(self, memory_mb: int, processes: int) -> Iterator[JobCgroup]:
         """A fresh cgroup for one job, removed afterwards (its processes killed first)."""
         name = f"job-{next(_names)}"
+        self._make_parents()
         folders = tuple(parent / name for parent in self.parents)
         for folder in folders:
             folder.mkdir()
@@ -154,11 +160,10 @@ class Cgroups:
 
 
 def _enable_controllers(folder: Path) -> None:
-    """v2: the memory and pids controllers for `folder`'s children (and its parent's, for `folder`)."""
-    for owner in (folder.parent, folder):
-        control = owner / "cgroup.subtree_control"
-        if not {"memory", "pids"} <= set(control.read_text().split()):
-            control.write_text("+memory +pids")
+    """v2: the memory and pids controllers for `folder`'s children."""
+    control = folder / "cgroup.subtree_control"
+    if not {"memory", "pids"} <= set(control.read_text().split()):
+        control.write_text("+memory +pids")
 
 
 def _remove_stale(top: Path) -> None:

@@ -68,9 +68,13 @@ def read_back(end: JobEnd, cases: dict[str, int], n_cells: int, budget: float, m
     if failure:
         return RawRun(failure=failure, timed_out=end.timed_out)
     try:
-        return _decode(end.answer, cases, n_cells, max_log_chars)
+        run = _decode(end.answer, cases, n_cells, max_log_chars)
     except (wire.WireError, InvalidAnswer) as error:
         return RawRun(failure=f"the sandbox's answer is not valid: {error}")
+    if end.oom_kills:   # the kernel killed a process for the submission's memory: that limit, not a crash
+        run.exercises = {name: ExerciseRun(RunStatus.MEMORY, "the submission went over its memory limit")
+                         if e.status is RunStatus.CRASHED else e for name, e in run.exercises.items()}
+    return run
 
 
 def _failure(end: JobEnd, budget: float, memory_mb: int) -> str:
@@ -83,7 +87,9 @@ def _failure(end: JobEnd, budget: float, memory_mb: int) -> str:
     memory = (f" (the submission went over its memory limit of {memory_mb} MB, for all its processes together)"
               if end.oom_kills else "")
     if end.status != 0:
-        how = f"was killed by signal {-end.status}" if end.status < 0 else f"stopped with status {end.status}"
+        # The job's init reports a runner killed by signal n as 128 + n (a fresh process as -n).
+        number = -end.status if end.status < 0 else end.status - 128 if end.status > 128 else 0
+        how = f"was killed by signal {number}" if number else f"stopped with status {end.status}"
         return f"the runner {how}{memory}: {end.output[-500:]}".rstrip(": ")
     return ""
 

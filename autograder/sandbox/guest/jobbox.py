@@ -97,12 +97,16 @@ def map_ids(outer_uid: int, outer_gid: int) -> None:
 
 
 def mount_private_areas(tmp_bytes: int, inodes: int) -> None:
-    """Nothing propagates back; /tmp and /dev/shm are new size-bounded tmpfs, /dev/pts a new devpts."""
+    """Nothing propagates back; /tmp and /dev/shm are new size-bounded tmpfs, /dev/pts a new devpts
+    where the kernel allows one (a pseudo-terminal lives only as long as the job's descriptors anyway)."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     flags = MS_NOSUID | MS_NODEV
     _mount("tmpfs", "/tmp", "tmpfs", flags, f"size={tmp_bytes},nr_inodes={inodes},mode=1777")
     _mount("tmpfs", "/dev/shm", "tmpfs", flags | MS_NOEXEC, f"size={tmp_bytes},nr_inodes={inodes},mode=1777")
-    _mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620")
+    try:
+        _mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620")
+    except SetupError:
+        pass
     _check("sethostname", libc.sethostname(b"job", 3))
 
 
