@@ -7,7 +7,8 @@ Host -> guest, one message, then the host shuts its sending side:
    "exercises": {name: {"cases": [(args tuple, kwargs dict)],
                         "substitute": [helper names]}},     answer-key helpers to bind (run 2 only)
    "helper_source": str,                    the answer key's helpers (run 2 only, else "")
-   "limits": {LIMIT_KEYS: number}}
+   "limits": {"cell_seconds", "notebook_seconds", "exercise_seconds", "memory_mb", "file_mb",
+              "max_log_chars", "max_message_bytes", "max_processes" (0: none): number}}
 
 Guest -> host, messages on the same socket:
   {"kind": EXERCISE, "name": str, "status": one of STATUSES, "detail": str,
@@ -28,7 +29,3 @@ EXERCISE, NOTEBOOK = "exercise", "notebook"
 # How an exercise's calls ended.
 DONE, TIMEOUT, MEMORY, CRASHED = "done", "timeout", "memory", "crashed"
 STATUSES = (DONE, TIMEOUT, MEMORY, CRASHED)
-
-# The limits the guest applies to itself (all numbers).
-LIMIT_KEYS = ("cell_seconds", "notebook_seconds", "exercise_seconds", "memory_mb", "file_mb",
-              "max_log_chars", "max_message_bytes", "max_processes")

@@ -262,8 +262,10 @@ def _set_limits(limits: dict) -> None:
     for name in dir(resource):
         if name.startswith("RLIMIT_"):
             kind = getattr(resource, name)
-            soft = resource.getrlimit(kind)[0]
+            soft, hard = resource.getrlimit(kind)
             value = chosen.get(kind, soft)
+            if hard != resource.RLIM_INFINITY and (value == resource.RLIM_INFINITY or value > hard):
+                value = hard      # a limit can only be lowered
             resource.setrlimit(kind, (value, value))
 
 
