@@ -1,12 +1,15 @@
 """`cnn-grade`: the command line.  A thin layer: each subcommand calls into the library.
 
 Exit status: 0 when every submission got a result (even a zero); the `exit_code` of a
-GraderError (autograder.errors) when the grader itself could not run.
+GraderError (autograder.errors) when the grader itself could not run; 130 after Ctrl-C and
+143 after SIGTERM, both of which stop the grader the same orderly way (every sandbox process
+killed, cgroups and temporary folders removed, finished records kept).
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
+import signal
 import sys
 from pathlib import Path
 
@@ -93,9 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--jobs", type=_positive(int), default=None, metavar="N",
                        help="submissions graded at once (default: number of CPUs)")
     grade.add_argument("--timeout", type=_positive(float), default=10.0, metavar="SECONDS",
-                       help="wall/CPU time per exercise and per notebook cell (default: 10)")
+                       help="wall/CPU time per exercise and per notebook cell; all cells together get three times "
+                            "this (default: 10)")
     grade.add_argument("--memory", type=_positive(int), default=1024, metavar="MB",
-                       help="address-space limit per submission (default: 1024)")
+                       help="memory of all of a submission's processes together (its cgroup) and address space "
+                            "of each (default: 1024)")
     grade.add_argument("--sandbox", choices=("auto", "bwrap", "rlimit"), default="auto",
                        help="bwrap: bubblewrap isolation; rlimit: resource limits only; auto: bwrap if it works")
     grade.add_argument("--gradebook", metavar="URL", default=None,
@@ -141,18 +146,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the main thread is, so that it unwinds like Ctrl-C."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     from .errors import GraderError
 
     args = build_parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return args.run(args)
     except GraderError as error:
         print(f"cnn-grade: error: {error}", file=sys.stderr)
         return error.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         print("cnn-grade: interrupted; finished submissions are saved, re-run to grade the rest", file=sys.stderr)
-        return 130
+        return 143 if isinstance(stop, Terminated) else 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

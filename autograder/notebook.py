@@ -6,8 +6,9 @@ The notebook's locked "load the grader" cell imports this module with the submis
 
     _autograde("conv_forward", globals())
 
-``grade`` runs the student's function on the exercise's cases in the kernel (with the answer
-key's helpers, as the bulk grader does), checks the outcomes with ``autograder.checking``, prints
+``grade`` runs the student's function on the exercise's cases in the kernel (with the student's
+own helpers, and where they fail their own checks once more with the answer key's, keeping the
+better score, as the bulk grader does), checks the outcomes with ``autograder.checking``, prints
 the feedback to stdout and returns the points, which nbgrader records as the cell's partial
 credit.  It never writes to stderr: nbgrader would zero a test cell that does.
 
@@ -32,7 +33,8 @@ from typing import Any, Callable, Iterator
 
 from .assignment.cases import COURSE_SEED, cases_for, seed_for
 from .assignment.exercises import EXERCISES, Kind
-from .checking.exercise import check_exercise, helper_source
+from .checking.exercise import (Substitution, case_passes, check_exercise, helper_source, helpers_to_substitute,
+                                with_substitution)
 from .checking.figure import HelperCalls, check_figure
 from .checking.result import ExerciseResult, missing_result
 from .sandbox.guest.calls import call_cases
@@ -60,16 +62,21 @@ def answer_key_helpers(names: tuple[str, ...]) -> dict[str, Callable]:
 
 
 def check_function(exercise: str, function: Any, seed: int) -> ExerciseResult:
-    """Run `function` on the exercise's cases in this process and check it (isolated from its helpers)."""
+    """Run `function` on the exercise's cases in this process and check it; where it fails and a
+    helper it calls (from its own globals) fails its own check, the better of that and a run with
+    the answer key's helper in its place."""
     if not callable(function):
         return missing_result(exercise, f"{exercise} is not defined: run the cell that defines it "
                                         f"(and keep its name and signature).")
     cases = cases_for(exercise, seed)
     calls = [(case.args, case.kwargs) for case in cases]
-    helpers = EXERCISES[exercise].helpers
-    outcomes = call_cases(function, calls, helpers=answer_key_helpers(helpers))
-    own = call_cases(function, calls) if helpers else None
-    return check_exercise(exercise, cases, outcomes, own)
+    result = check_exercise(exercise, cases, call_cases(function, calls))
+    own = getattr(function, "__globals__", {})
+    failing = helpers_to_substitute(exercise, result, lambda helper: check_function(helper, own.get(helper), seed))
+    if not failing:
+        return result
+    substituted = call_cases(function, calls, helpers=answer_key_helpers(failing))
+    return with_substitution(result, Substitution(failing, case_passes(exercise, cases, substituted)))
 
 
 def own_calls(helpers: tuple[str, ...], namespace: dict, seed: int) -> HelperCalls:

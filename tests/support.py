@@ -104,3 +104,12 @@ def with_bug(name: str, line: str, buggy: str) -> dict[str, str]:
     assert answers[name].count(line) == 1, line
     answers[name] = answers[name].replace(line, buggy)
     return answers
+
+
+def course_of(root: Path, students: dict[str, list[str]]) -> Path:
+    """An nbgrader course root whose submitted/<student>/cnn_step_by_step/ holds a notebook of the given cells."""
+    for student, cells in students.items():
+        folder = root / "submitted" / student / "cnn_step_by_step"
+        folder.mkdir(parents=True)
+        (folder / "cnn_step_by_step.ipynb").write_bytes(notebook(*cells))
+    return root

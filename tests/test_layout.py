@@ -17,7 +17,8 @@ from autograder.assignment.exercises import EXERCISES, FUNCTIONS
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 # Along the way a submission travels; a module may import its own layer and the ones before it.
-LAYERS = ("autograder", "autograder.errors", "autograder.nbgrader_env", "autograder.assignment", "autograder.sandbox.guest",
+LAYERS = ("autograder", "autograder.errors", "autograder.nbgrader_env", "autograder.local_files",
+          "autograder.assignment", "autograder.sandbox.guest",
           "autograder.sandbox", "autograder.checking", "autograder.results", "autograder.grading",
           "autograder.cli", "autograder.notebook", "autograder.__main__")
 GUEST_MAY_IMPORT = {"numpy", "matplotlib"}

@@ -8,14 +8,19 @@ output is compared with the answer key (rtol=1e-5, atol=1e-7; masks exactly, as 
 The score follows ``scoring.partial_credit``.  A failing exercise is diagnosed against the
 catalog of known mistakes (``mistakes``): a mistake is named only when it is confirmed
 (``diagnose``); otherwise the feedback says what the cases show (``observations``).
+
+An exercise that calls earlier ones (its helpers) is graded with the student's own helpers.  Where
+it fails and one of its helpers fails its own check, a second run with the answer key's helper in
+its place (``Substitution``: nothing of that run but pass or fail per case) can only add points
+(``with_substitution``), so that one mistake is charged once.
 """
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections import Counter
-from typing import Any, Iterable
-
-import numpy as np
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
 
 from ..assignment.cases import Case
 from ..assignment.exercises import EXERCISES, FUNCTIONS
@@ -31,15 +36,12 @@ def _not_implemented(outcome: dict[str, Any]) -> bool:
     return bool(outcome.get("error")) and outcome["error"].get("type") == "NotImplementedError"
 
 
-def check_exercise(exercise: str, cases: list[Case], outcomes: list[dict[str, Any]],
-                   own_helper_outcomes: list[dict[str, Any]] | None = None) -> ExerciseResult:
+def check_exercise(exercise: str, cases: list[Case], outcomes: list[dict[str, Any]]) -> ExerciseResult:
     """Score one exercise from its cases and the student's recorded calls.
 
     exercise -- a function exercise's name (a key of EXERCISES)
     cases -- the cases it was graded on (autograder.assignment.cases.cases_for)
-    outcomes -- one call_case record per case, the function run with the answer key's helpers
-    own_helper_outcomes -- the same calls with the student's own helpers (exercises with helpers
-        only); used for feedback, never for the score
+    outcomes -- one call_case record per case, the function run with the student's own helpers
     """
     if exercise not in FUNCTIONS:
         raise ValueError(f"{exercise!r} is not a function exercise; expected one of {list(FUNCTIONS)}")
@@ -73,26 +75,54 @@ def check_exercise(exercise: str, cases: list[Case], outcomes: list[dict[str, An
             hints.append(f"Likely mistake, {PUBLISHED_ONLY}: {PUBLISHED_ONLY_HINT}")
         else:
             hints.append(observe(exercise, cases, results))
-    if own_helper_outcomes is not None and spec.helpers:
-        note = _own_helper_note(exercise, cases, results, own_helper_outcomes, expected)
-        if note:
-            hints.append(note)
     feedback = _feedback(exercise, score, spec.points, results, hints)
     return ExerciseResult(score, spec.points, status, feedback, diagnosis, exercise, tuple(results))
 
 
-def _own_helper_note(exercise: str, cases: list[Case], isolated: list[CaseResult],
-                     own_outcomes: list[dict[str, Any]], expected: list[dict[str, np.ndarray]]) -> str:
-    """Feedback when the student's own helpers are what breaks this exercise."""
-    if len(own_outcomes) != len(cases):
-        return ""
-    own = [check_case(c, o, e)[0] for c, o, e in zip(cases, own_outcomes, expected)]
-    if not any(i.passed and not o.passed for i, o in zip(isolated, own)):
-        return ""
+@dataclass(frozen=True)
+class Substitution:
+    """A second run of an exercise with the answer key's `helpers` in place of the student's own
+    (which fail their own check): whether each case passed, and nothing else of that run."""
+
+    helpers: tuple[str, ...]
+    passes: tuple[bool, ...]
+
+
+def helpers_to_substitute(exercise: str, result: ExerciseResult,
+                          result_of: Callable[[str], ExerciseResult]) -> tuple[str, ...]:
+    """The helpers to take from the answer key in a second run of `exercise`: none when it passed
+    (or is missing), else those of its helpers whose own result (`result_of`) is not a pass; and
+    every helper when it ran out of time, since a helper may pass its own small cases and still be
+    what makes the exercise that calls it on every window too slow."""
+    if result.status in (ExerciseStatus.PASSED, ExerciseStatus.MISSING):
+        return ()
     helpers = EXERCISES[exercise].helpers
-    given = " and ".join(helpers)
-    culprit = helpers[0] if len(helpers) == 1 else " or ".join(helpers) + " (whichever fails its own check)"
-    return f"Your {exercise} is right with the answer key's {given} but fails with your own: fix {culprit}."
+    if result.status is ExerciseStatus.TIMEOUT:
+        return helpers
+    return tuple(helper for helper in helpers if result_of(helper).status is not ExerciseStatus.PASSED)
+
+
+def case_passes(exercise: str, cases: list[Case], outcomes: list[dict[str, Any]]) -> tuple[bool, ...]:
+    """Whether each recorded call passes its case (all fail when the calls do not match the cases)."""
+    if len(outcomes) != len(cases):
+        return (False,) * len(cases)
+    return tuple(check_case(case, outcome, expected_outputs(case))[0].passed for case, outcome in zip(cases, outcomes))
+
+
+def with_substitution(result: ExerciseResult, substitution: Substitution) -> ExerciseResult:
+    """The better of `result` (graded with the student's own helpers) and the substituted run."""
+    spec = EXERCISES[result.exercise]
+    passed, total = sum(substitution.passes), len(substitution.passes)
+    score = partial_credit(spec.points, passed, total, spec.granularity) if total else 0.0
+    if score <= result.score:
+        return result
+    status = ExerciseStatus.PASSED if passed == total else ExerciseStatus.FAILED
+    helpers = " and ".join(substitution.helpers)
+    own = "yours fails its own check" if len(substitution.helpers) == 1 else "yours fail their own checks"
+    note = (f"{result.exercise}: {score:g} / {spec.points:g} points, graded with the answer key's {helpers} "
+            f"({own}): {passed} of {total} cases passed with it. With your own {helpers}:")
+    return dataclasses.replace(result, score=score, status=status, feedback=f"{note}\n{result.feedback}",
+                               diagnosis=[] if status is ExerciseStatus.PASSED else result.diagnosis)
 
 
 def _feedback(exercise: str, score: float, points: float, results: list[CaseResult], hints: list[str]) -> str:

@@ -1,11 +1,18 @@
-"""Many submissions: skip the up-to-date ones, grade the rest on an engine, store each as it finishes."""
+"""Many submissions: skip the up-to-date ones, grade the rest on an engine, store each as it finishes.
+
+Each submission is read and stored inside its own guard: a file that will not be read (a link, a
+FIFO, too large) becomes that student's `unreadable` record, and a record that cannot be stored
+(text that is not valid UTF-8, a number JSON cannot hold) becomes that student's `crashed` record
+saying so; the other students, results.json, the reports and the gradebook are never affected.
+"""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..results.record import SubmissionRecord
+from ..local_files import UnreadableFile
+from ..results.record import Details, SubmissionRecord, crashed_record, unreadable_record
 from ..results.store import is_current, write_record
 from .discover import Submission
 from .engines import Engine, LocalEngine, Task
@@ -25,16 +32,21 @@ def grade_all(submissions: Iterable[Submission], out: Path, options: GradeOption
               engine: Engine | None = None, progress: bool | None = None,
               on_record: Callable[[SubmissionRecord], None] | None = None) -> list[str]:
     """Grade every submission whose record is missing or stale; returns the students graded now."""
-    todo = []
+    todo, graded = [], []
     for submission in submissions:
-        data = submission.read()
+        try:
+            data = submission.read()
+        except UnreadableFile as error:
+            _store(out, unreadable_record(submission.student, submission.path, str(error),
+                                          Details(sandbox=options.sandbox)))
+            graded.append(submission.student)
+            continue
         if not is_current(out, submission.student, options.key(data, submission.student)):
             todo.append(Task(submission, data))
     bar = _progress(len(todo), progress)
-    graded = []
     try:
         for task, record in (engine or LocalEngine()).grade(todo, options):
-            write_record(out, record)
+            record = _store(out, record)
             graded.append(task.submission.student)
             if on_record:
                 on_record(record)
@@ -44,3 +56,17 @@ def grade_all(submissions: Iterable[Submission], out: Path, options: GradeOption
         if bar is not None:
             bar.close()
     return graded
+
+
+def _store(out: Path, record: SubmissionRecord) -> SubmissionRecord:
+    """Write the record; one that cannot be written is replaced by a crashed record that says why."""
+    try:
+        write_record(out, record)
+        return record
+    except (ValueError, TypeError, UnicodeError) as error:
+        why = str(error)[:200].encode("utf-8", "backslashreplace").decode("utf-8")
+        stored = crashed_record(record.student, record.path, f"the grader could not store this submission's "
+                                f"record ({type(error).__name__}: {why}); re-run to grade it again",
+                                Details(sandbox=record.details.sandbox))
+        write_record(out, stored)
+        return stored

@@ -1,21 +1,35 @@
 """PATH arguments → submissions: an nbgrader course root, folders, .zip files or single files.
 
-The student id is the folder name under `submitted/` (nbgrader's layout), else the file stem.
-In a course root, the assignment is the one `grading.course` finds (or the one asked for); inside
-its folder the notebook may have any name.
-Bytes are read only when a submission is graded, so a large class is never all in memory.
+The student id comes from the top of the layout only: `submitted/<id>/...` at a course root (or
+at the top of a zip), else the first name under the folder or zip given (a file's stem or a
+folder's name), else a given file's stem.  A `submitted/<id>` deeper down is just a folder: it
+cannot take another student's id.  In a course root, the assignment is the one `grading.course`
+finds (or the one asked for); inside its folder the notebook may have any name.
+
+Nothing below a given path is followed: a link where a submission would be (a student folder, a
+notebook, a folder inside a given folder, a link member of a zip) becomes an `unreadable`
+submission whose message names the link, so loops of links cannot hang or crash discovery.
+Bytes are read only when a submission is graded (a large class is never all in memory), and only
+from regular files, with a size bound; a zip's members are checked by their declared size
+before anything is read, their total bounded, and each read with the same bound.
 """
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..errors import GraderError, NoSubmissionsError
+from ..local_files import MAX_SUBMISSION_BYTES, UnreadableFile, describe_link, read_regular
 from .course import CourseAssignment, course_assignment
 
 SUFFIXES = (".ipynb", ".py")
+MAX_ARCHIVE_BYTES = 4 * 2**30     # all the submissions of one zip, uncompressed, as declared
 _SKIPPED_PARTS = (".ipynb_checkpoints", "__pycache__", "__MACOSX")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")
 
@@ -26,63 +40,141 @@ class Submission:
     path: str          # where it came from, as shown in results.json ("class.zip:alice/nb.ipynb" for zips)
     source: str        # the file on disk (the zip itself for a zip member)
     member: str = ""   # the member name inside a zip
+    problem: str = ""  # why it will not be read, found before reading (a link)
 
     @property
     def filename(self) -> str:
         return PurePosixPath(self.member).name if self.member else Path(self.source).name
 
     def read(self) -> bytes:
-        if self.member:
-            with zipfile.ZipFile(self.source) as archive:
-                return archive.read(self.member)
-        return Path(self.source).read_bytes()
+        """Its bytes; raises UnreadableFile for a link, a non-regular file or one over the size bound."""
+        if self.problem:
+            raise UnreadableFile(self.problem)
+        if not self.member:
+            return read_regular(Path(self.source), MAX_SUBMISSION_BYTES)
+        try:
+            with zipfile.ZipFile(self.source) as archive, archive.open(self.member) as member:
+                data = member.read(MAX_SUBMISSION_BYTES + 1)   # the declared size may lie
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+            raise UnreadableFile(f"{self.path} cannot be read from the zip: {error}") from None
+        if len(data) > MAX_SUBMISSION_BYTES:
+            raise UnreadableFile(f"{self.path} is larger than {MAX_SUBMISSION_BYTES // 2**20} MB")
+        return data
 
 
-def student_id(path: PurePosixPath) -> str:
-    """`.../submitted/<student>/...` → student, else the file stem; made safe for file names."""
-    parts = path.parts
-    if "submitted" in parts[:-1]:
-        index = len(parts) - 1 - parts[::-1].index("submitted")
-        if index + 1 < len(parts) - 1:
-            return _UNSAFE.sub("_", parts[index + 1])
-    return _UNSAFE.sub("_", path.stem) or "student"
+def _safe(name: str) -> str:
+    return _UNSAFE.sub("_", name) or "student"
+
+
+def _skipped(name: str) -> bool:
+    return name.startswith(".") or name in _SKIPPED_PARTS
 
 
 def _wanted(path: PurePosixPath) -> bool:
-    return (path.suffix in SUFFIXES and not any(p in _SKIPPED_PARTS or p.startswith(".") for p in path.parts)
-            and not path.name.startswith("."))
+    return path.suffix in SUFFIXES and not any(_skipped(part) for part in path.parts)
 
 
 def is_course_root(path: Path) -> bool:
     return path.is_dir() and (path / "submitted").is_dir()
 
 
+def _entries(folder: Path) -> list[os.DirEntry]:
+    return sorted(os.scandir(folder), key=lambda entry: entry.name)
+
+
+def _linked(student: str, path: Path) -> Submission:
+    return Submission(_safe(student), str(path), str(path), problem=describe_link(path))
+
+
 def _course(root: Path, assignment: CourseAssignment) -> list[Submission]:
     found = []
-    for student_dir in sorted(p for p in (root / "submitted").iterdir() if p.is_dir()):
-        folder = student_dir / assignment.name
+    for entry in _entries(root / "submitted"):
+        folder = Path(entry.path) / assignment.name
+        if entry.is_symlink() or folder.is_symlink():
+            found.append(_linked(entry.name, Path(entry.path) if entry.is_symlink() else folder))
+            continue
+        if not folder.is_dir():
+            continue
+        files = [e for e in _entries(folder) if _wanted(PurePosixPath(e.name))]
         # .py files only where there is no notebook (a script handed in instead of the notebook).
-        notebooks = (sorted(folder.glob("*.ipynb")) or sorted(folder.glob("*.py"))) if folder.is_dir() else []
+        notebooks = [e for e in files if e.name.endswith(".ipynb")] or files
         # The course's own notebook name first; any other name is graded all the same.
-        preferred = [n for n in notebooks if n.stem in (assignment.notebook, assignment.name)] or notebooks[:1]
-        found += [Submission(_UNSAFE.sub("_", student_dir.name), str(n), str(n)) for n in preferred]
+        preferred = [e for e in notebooks if Path(e.name).stem in (assignment.notebook, assignment.name)] \
+            or notebooks[:1]
+        found += [_linked(entry.name, Path(e.path)) if e.is_symlink() else
+                  Submission(_safe(entry.name), e.path, e.path) for e in preferred]
     return found
 
 
 def _folder(folder: Path) -> list[Submission]:
-    return [Submission(student_id(PurePosixPath(p.resolve().as_posix())), str(p), str(p))
-            for p in sorted(folder.rglob("*"))
-            if p.is_file() and _wanted(PurePosixPath(p.relative_to(folder).as_posix()))]
+    """Files directly in `folder` are their own students (by stem); everything below a subfolder is its student's."""
+    found = []
+    for top in _entries(folder):
+        if _skipped(top.name):
+            continue
+        if top.is_dir(follow_symlinks=False):
+            found += _below(top.name, Path(top.path))
+        else:
+            found += _file(Path(top.name).stem, Path(top.path), PurePosixPath(top.name))
+    return found
+
+
+def _below(student: str, folder: Path) -> list[Submission]:
+    found = []
+    for where, folders, files in os.walk(folder):   # a linked folder is listed, never entered
+        folders[:] = sorted(name for name in folders if not _skipped(name))
+        relative = PurePosixPath(Path(where).relative_to(folder).as_posix())
+        for name in sorted(folders + files):
+            path = Path(where) / name
+            if name in files or path.is_symlink():
+                found += _file(student, path, relative / name)
+    return found
+
+
+def _file(student: str, path: Path, relative: PurePosixPath) -> list[Submission]:
+    """A submission for a wanted file (read_regular refuses it if it is no regular file), and an
+    unreadable one for a link that a submission may hide behind."""
+    if path.is_symlink():
+        return [_linked(student, path)] if _wanted(relative) or _is_dir_link(path) else []
+    return [Submission(_safe(student), str(path), str(path))] if _wanted(relative) else []
+
+
+def _is_dir_link(path: Path) -> bool:
+    """A link that names a folder, or loops: a student's work may be behind it."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError as error:
+        return error.errno == errno.ELOOP
+
+
+def _zip_student(parts: tuple[str, ...]) -> str:
+    if len(parts) >= 3 and parts[0] == "submitted":   # a course root, zipped
+        return parts[1]
+    return PurePosixPath(parts[0]).stem if len(parts) == 1 else parts[0]
 
 
 def _zip(path: Path) -> list[Submission]:
     try:
         with zipfile.ZipFile(path) as archive:
-            names = sorted(i.filename for i in archive.infolist() if not i.is_dir())
-    except zipfile.BadZipFile:
-        raise GraderError(f"{path} is not a readable zip file") from None
-    return [Submission(student_id(PurePosixPath(n)), f"{path}:{n}", str(path), n)
-            for n in names if _wanted(PurePosixPath(n))]
+            members = sorted((i for i in archive.infolist() if not i.is_dir()), key=lambda i: i.filename)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise GraderError(f"{path} is not a readable zip file ({error})") from None
+    wanted = [i for i in members if _wanted(PurePosixPath(i.filename))
+              and ".." not in PurePosixPath(i.filename).parts and not i.filename.startswith("/")]
+    total = sum(i.file_size for i in wanted)
+    if total > MAX_ARCHIVE_BYTES:
+        raise GraderError(f"{path}: its submissions add up to {total / 2**30:.1f} GB uncompressed "
+                          f"(more than {MAX_ARCHIVE_BYTES // 2**30} GB); is it a zip bomb?")
+    found = []
+    for info in wanted:
+        student, where = _safe(_zip_student(PurePosixPath(info.filename).parts)), f"{path}:{info.filename}"
+        problem = ""
+        if stat.S_ISLNK(info.external_attr >> 16):
+            problem = f"{where} is a symbolic link inside the zip; links are not followed"
+        elif info.file_size > MAX_SUBMISSION_BYTES:
+            problem = f"{where} is larger than {MAX_SUBMISSION_BYTES // 2**20} MB ({info.file_size} bytes uncompressed)"
+        found.append(Submission(student, where, str(path), info.filename, problem))
+    return found
 
 
 def discover(paths: list[Path], assignment: str | None = None) -> list[Submission]:
@@ -90,7 +182,7 @@ def discover(paths: list[Path], assignment: str | None = None) -> list[Submissio
     root, those of `assignment` (default: the course's only one, grading.course)."""
     found: list[Submission] = []
     for path in paths:
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             raise GraderError(f"{path} does not exist")
         if is_course_root(path):
             found += _course(path, course_assignment(path, assignment))
@@ -99,7 +191,7 @@ def discover(paths: list[Path], assignment: str | None = None) -> list[Submissio
         elif path.suffix == ".zip":
             found += _zip(path)
         else:
-            found.append(Submission(student_id(PurePosixPath(path.resolve().as_posix())), str(path), str(path)))
+            found.append(Submission(_safe(path.stem), str(path), str(path)))
     if not found:
         raise NoSubmissionsError(f"no .ipynb or .py submissions found under {', '.join(map(str, paths))}")
     seen: dict[str, int] = {}
@@ -108,5 +200,6 @@ def discover(paths: list[Path], assignment: str | None = None) -> list[Submissio
         seen[submission.student] = seen.get(submission.student, 0) + 1
         count = seen[submission.student]
         student = submission.student if count == 1 else f"{submission.student}~{count}"
-        unique.append(Submission(student, submission.path, submission.source, submission.member))
+        unique.append(Submission(student, submission.path, submission.source, submission.member, submission.problem))
     return unique
+

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Iterator, Protocol
 
 from ..results.record import SubmissionRecord
-from ..sandbox.zygotes import ZygotePool
+from ..sandbox.pool import SandboxPool
 from .discover import Submission
 from .options import GradeOptions
 from .pipeline import grade_submission
@@ -33,29 +33,30 @@ def default_jobs() -> int:
 
 
 class LocalEngine:
-    """`jobs` submissions at a time on this machine, each in one of the batch's zygotes (bubblewrap).
+    """`jobs` submissions at a time on this machine, each in a slot of the batch's sandboxes
+    (a zygote under bubblewrap).
 
-    Threads are enough: each one only waits on its sandbox.
+    Threads are enough: each one only waits on its sandbox.  However grading ends (done, Ctrl-C,
+    SIGTERM, a crash), the sandboxes are stopped first, so that running jobs end at once and the
+    threads with them.
     """
 
     def __init__(self, jobs: int | None = None) -> None:
         self.jobs = max(1, jobs or default_jobs())
 
     def grade(self, tasks: list[Task], options: GradeOptions) -> Iterator[tuple[Task, SubmissionRecord]]:
-        zygotes = ZygotePool(options.limits.tmp_mb) if options.sandbox == "bwrap" else None
-        pool = concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs)
+        sandboxes = SandboxPool(options.sandbox)
+        threads = concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs)
         try:
-            futures = {pool.submit(_grade_in_slot, task, options, zygotes): task for task in tasks}
+            futures = {threads.submit(_grade_in_slot, task, options, sandboxes): task for task in tasks}
             for future in concurrent.futures.as_completed(futures):
                 yield futures[future], future.result()
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-            if zygotes is not None:
-                zygotes.close()
+            sandboxes.stop()
+            threads.shutdown(wait=True, cancel_futures=True)
+            sandboxes.close()
 
 
-def _grade_in_slot(task: Task, options: GradeOptions, zygotes: ZygotePool | None) -> SubmissionRecord:
-    if zygotes is None:
-        return grade_submission(task.submission, task.data, options)
-    with zygotes.slot() as zygote:
-        return grade_submission(task.submission, task.data, options, zygote)
+def _grade_in_slot(task: Task, options: GradeOptions, sandboxes: SandboxPool) -> SubmissionRecord:
+    with sandboxes.slot() as slot:
+        return grade_submission(task.submission, task.data, options, slot)

@@ -8,10 +8,12 @@ from typing import Any
 
 from ..assignment.release import release
 from ..errors import GraderError
+from ..local_files import UnreadableFile
 from ..results.gradebook import sqlite_url, write_scores
 from ..results.reports.write import write_reports
 from ..results.similarity import DEFAULT_THRESHOLD, compare
 from ..results.store import all_records, results, write_json_atomic
+from ..sandbox.cgroups import unavailable as cgroups_unavailable
 from ..sandbox.launch import RLIMIT_WARNING, resolve
 from ..sandbox.limits import Limits
 from .batch import grade_all
@@ -45,7 +47,7 @@ def _written_cells(submissions: list[Submission], drop: frozenset[str]) -> dict[
     for submission in submissions:
         try:
             cells[submission.student] = load_cells(submission.read(), submission.filename, drop)
-        except (OSError, UnreadableSubmission):
+        except (OSError, UnreadableFile, UnreadableSubmission):
             continue
     return cells
 
@@ -61,9 +63,11 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
     course root (default: the course's only one).  Every submission (not only those graded now) is
     compared with every other for the similarity report."""
     kind = resolve(sandbox)
-    warning = RLIMIT_WARNING if kind == "rlimit" else ""
-    if warning:
-        print(f"warning: {warning}", file=sys.stderr)
+    per_process_only = cgroups_unavailable()
+    warnings = [w for w in (RLIMIT_WARNING if kind == "rlimit" else "", per_process_only) if w]
+    for text in warnings:
+        print(f"warning: {text}", file=sys.stderr)
+    warning = " ".join(warnings)
     roots = [p for p in paths if is_course_root(p)]
     course = _assignment(roots, assignment)
     everyone = discover(paths, course.name)
@@ -79,7 +83,8 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
     except OSError as error:
         raise GraderError(f"cannot create the output folder {out}: {error}") from None
     fingerprint = grader_fingerprint()
-    options = GradeOptions(sandbox=kind, limits=Limits(seconds=timeout, memory_mb=memory_mb),
+    options = GradeOptions(sandbox=kind, cgroups=not per_process_only,
+                           limits=Limits(seconds=timeout, memory_mb=memory_mb),
                            drop_cells=release().locked_test_cells, fingerprint=fingerprint)
     graded = grade_all(submissions, out, options, engine=engine or LocalEngine(jobs), progress=progress)
     records = all_records(out)

@@ -14,8 +14,8 @@ import tokenize
 from typing import Any, Iterable
 
 from ..assignment.exercises import FUNCTIONS
+from ..local_files import MAX_SUBMISSION_BYTES
 
-MAX_SUBMISSION_BYTES = 50 * 2**20
 # Cell magics whose body is still Python; any other %%magic cell is not Python and is dropped.
 PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture")
 _IPYTHON_LINE = re.compile(r"^(\s*)(?:[%!]|\w+\s*=\s*!)")

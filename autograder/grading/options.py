@@ -14,6 +14,7 @@ class GradeOptions:
     """Everything besides the submission's bytes that its record depends on."""
 
     sandbox: str = "bwrap"                       # already resolved: "bwrap" | "rlimit"
+    cgroups: bool = True                         # memory and processes limited per submission (sandbox.cgroups)
     limits: Limits = field(default_factory=Limits)
     drop_cells: frozenset[str] = frozenset()     # the release's locked test cells
     fingerprint: str = ""                        # grading.fingerprint.grader_fingerprint(): code and data
@@ -23,6 +24,6 @@ class GradeOptions:
         and data (checks, catalog, answer key, expected outputs), this student's cases, the dropped
         cells, the limits and the sandbox kind.  A stored record with another key is regraded."""
         digest = hashlib.sha256(data)
-        digest.update(json.dumps([self.fingerprint, self.sandbox, asdict(self.limits), sorted(self.drop_cells),
+        digest.update(json.dumps([self.fingerprint, self.sandbox, self.cgroups, asdict(self.limits), sorted(self.drop_cells),
                                   cases_digest(seed_for(student))]).encode())
         return digest.hexdigest()

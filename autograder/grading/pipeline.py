@@ -1,11 +1,17 @@
 """One submission, end to end, as a declared list of steps.  Never raises.
 
-    sanitize → plan → execute → check → record
+    sanitize → plan → run_in_sandbox → check → substitute_helpers → record
 
 Each step is a small function of the `Grading` state; a step that decides the record early (an
 unreadable file, a sandbox that never finished) sets `grading.record` and the rest are skipped.
 `grade_submission` takes bytes and a file name (not a path), so it runs the same on a Dask
 worker without a shared file system.
+
+The answer key never enters a run whose output can reach a score or a message: the first run has
+the student's code alone, and everything the record says comes from it.  Only where an exercise
+that calls earlier ones (its helpers) failed, and a helper failed its own check, does a second run
+bind the answer key's helper in its place; of that run the grader takes nothing but pass or fail
+per case of those exercises, which can only add points (checking.exercise.with_substitution).
 """
 from __future__ import annotations
 
@@ -16,13 +22,15 @@ from typing import Callable
 
 from ..assignment.cases import Case, cases_for, seed_for
 from ..assignment.exercises import EXERCISES, FUNCTIONS, Kind
-from ..checking.exercise import check_exercise, helper_source
+from ..checking.exercise import (Substitution, case_passes, check_exercise, helper_source, helpers_to_substitute,
+                                 with_substitution)
 from ..checking.figure import HelperCalls, check_figure
 from ..checking.result import ExerciseResult, error_result, missing_result, timeout_result
-from ..results.record import Details, SubmissionRecord, SubmissionStatus, all_exercises, crashed_record
-from ..sandbox.execute import ExerciseJob, RawRun, RunStatus, execute
+from ..results.record import Details, SubmissionRecord, SubmissionStatus, crashed_record, unreadable_record
+from ..sandbox.execute import ExerciseJob, execute
 from ..sandbox.limits import Limits
-from ..sandbox.zygotes import Zygote
+from ..sandbox.pool import SandboxPool, Slot
+from ..sandbox.readback import RawRun, RunStatus
 from .discover import Submission
 from .load import UnreadableSubmission, forbidden_imports, load_cells
 from .options import GradeOptions
@@ -38,7 +46,7 @@ class Grading:
     submission: Submission
     data: bytes
     options: GradeOptions
-    zygote: Zygote | None
+    slot: Slot
     details: Details
     cells: list[str] = field(default_factory=list)
     cases: dict[str, list[Case]] = field(default_factory=dict)
@@ -53,29 +61,26 @@ def sanitize(grading: Grading) -> None:
     try:
         grading.cells = load_cells(grading.data, grading.submission.filename, grading.options.drop_cells)
     except UnreadableSubmission as error:
-        message = str(error)
-        grading.record = SubmissionRecord(
-            grading.submission.student, grading.submission.path, SubmissionStatus.UNREADABLE, message,
-            all_exercises(lambda name: missing_result(name, message)), grading.details)
+        grading.record = unreadable_record(grading.submission.student, grading.submission.path, str(error),
+                                           grading.details)
+
+
+def _job(cases: list[Case], substitute: tuple[str, ...] = ()) -> ExerciseJob:
+    return ExerciseJob([(c.args, dict(c.kwargs)) for c in cases], substitute)
 
 
 def plan(grading: Grading) -> None:
-    """The cases of every function exercise for this student, and the sandbox's jobs."""
+    """The cases of every function exercise for this student, and the sandbox's jobs (no answer key)."""
     seed = seed_for(grading.submission.student)
     grading.cases = {name: cases_for(name, seed) for name in FUNCTIONS}
-    grading.jobs = {name: ExerciseJob([(c.args, dict(c.kwargs)) for c in cases], EXERCISES[name].helpers,
-                                      helper_source(EXERCISES[name].helpers) if EXERCISES[name].helpers else "")
-                    for name, cases in grading.cases.items()}
+    grading.jobs = {name: _job(cases) for name, cases in grading.cases.items()}
 
 
 def run_in_sandbox(grading: Grading) -> None:
     """Execute the cells and the calls in the sandbox; a sandbox that never finished is a crash."""
     options = grading.options
-    run = execute(grading.cells, grading.jobs, options.limits, options.sandbox, grading.zygote)
-    if run.failure is not None and not run.timed_out:
-        # Once more, in a fresh sandbox, before calling it a crash: a busy machine can fail to set one up.
-        grading.details.first_failure = run.failure
-        run = execute(grading.cells, grading.jobs, options.limits, options.sandbox)
+    run = execute(grading.cells, grading.jobs, options.limits, grading.slot)
+    grading.details.first_failure = run.first_failure
     if run.failure is not None:
         grading.record = crashed_record(grading.submission.student, grading.submission.path, run.failure,
                                         grading.details)
@@ -99,20 +104,44 @@ def check(grading: Grading) -> None:
             grading.results[name] = _check_function(name, grading.cases[name], run, limits)
 
 
+def substitute_helpers(grading: Grading) -> None:
+    """Run 2, for the exercises that failed where a helper failed its own check: the same cells
+    with the answer key's helper bound in that exercise's globals.  Only pass or fail per case is
+    taken from it; a run that crashes or times out changes nothing."""
+    substitutes = {name: helpers for name in FUNCTIONS
+                   if (helpers := helpers_to_substitute(name, grading.results[name], grading.results.__getitem__))}
+    if not substitutes:
+        return
+    jobs = {name: _job(grading.cases[name], helpers) for name, helpers in substitutes.items()}
+    source = helper_source({helper for helpers in substitutes.values() for helper in helpers})
+    run = execute(grading.cells, jobs, grading.options.limits, grading.slot, helper_source=source)
+    if run.failure is not None:
+        return
+    for name, helpers in substitutes.items():
+        entry = run.exercises.get(name)
+        if entry is not None and entry.status is RunStatus.DONE:
+            passes = case_passes(name, grading.cases[name], entry.outcomes)
+            grading.results[name] = with_substitution(grading.results[name], Substitution(helpers, passes))
+
+
 def record(grading: Grading) -> None:
     grading.record = SubmissionRecord(grading.submission.student, grading.submission.path, SubmissionStatus.GRADED,
                                       "; ".join(grading.details.flags), grading.results, grading.details)
 
 
-STEPS: tuple[Callable[[Grading], None], ...] = (sanitize, plan, run_in_sandbox, check, record)
+STEPS: tuple[Callable[[Grading], None], ...] = (sanitize, plan, run_in_sandbox, check, substitute_helpers, record)
 
 
 def grade_submission(submission: Submission, data: bytes, options: GradeOptions,
-                     zygote: Zygote | None = None) -> SubmissionRecord:
+                     slot: Slot | None = None) -> SubmissionRecord:
     """The record of one submission (`data`: its bytes); never raises (a grader bug makes that
-    submission `crashed`).  With a zygote (bubblewrap only) the sandbox is forked from it."""
+    submission `crashed`).  `slot`: a sandbox of the batch's pool; without one, a sandbox is
+    started for this submission alone."""
+    if slot is None:
+        with SandboxPool(options.sandbox) as pool, pool.slot() as own:
+            return grade_submission(submission, data, options, own)
     start = time.perf_counter()
-    grading = Grading(submission, data, options, zygote,
+    grading = Grading(submission, data, options, slot,
                       Details(sandbox=options.sandbox, key=options.key(data, submission.student)))
     try:
         for step in STEPS:
@@ -162,4 +191,4 @@ def _check_function(name: str, cases: list[Case], run: RawRun, limits: Limits) -
         return error_result(name, f"{name} went over the memory limit ({limits.memory_mb} MB) and was stopped")
     if entry.status is RunStatus.CRASHED:
         return error_result(name, f"{name} crashed the grading process ({entry.status}: {entry.detail})")
-    return check_exercise(name, cases, entry.outcomes, entry.own_helper_outcomes)
+    return check_exercise(name, cases, entry.outcomes)

@@ -16,6 +16,7 @@ import warnings
 from pathlib import Path
 
 from ..assignment.release import release
+from ..local_files import MAX_SUBMISSION_BYTES, read_regular
 from .record import SubmissionRecord
 from .store import write_text_atomic
 
@@ -26,15 +27,14 @@ def write_feedback_outputs(notebook_path: Path, record: SubmissionRecord) -> boo
     (a .py submission, an unreadable file, a notebook of another version of the assignment)."""
     import nbformat
 
-    # A link could point outside the course; the autograded copy is the grader's own file.
-    if notebook_path.is_symlink() or not notebook_path.is_file():
-        return False
     exercise_of = {cell.grade_id: name for name, cell in release().grade_cells.items()}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # nbformat's validation warnings about a student's file
         try:
-            notebook = nbformat.read(notebook_path, as_version=4)
-        except (ValueError, KeyError, TypeError, AttributeError, OSError):
+            # Never through a link, never more than a submission may hold.
+            notebook = nbformat.reads(read_regular(notebook_path, MAX_SUBMISSION_BYTES).decode("utf-8-sig"),
+                                      as_version=4)
+        except Exception:  # noqa: BLE001 - the student's file: anything nbformat cannot take gets no outputs
             return False
         written = False
         for cell in notebook.cells:

@@ -6,16 +6,20 @@ One grade cell per exercise, named as the release's locked test cells (assignmen
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
-import shutil
 import warnings
 from pathlib import Path
 
 from ..assignment.release import release
+from ..local_files import UnreadableFile, copy_regular_tree, read_regular
 from ..nbgrader_env import nbgrader_env
 from .autograded_notebook import write_feedback_outputs
 from .record import SubmissionRecord
+
+
+TIMESTAMP_BYTES = 1000
 
 
 def sqlite_url(path: Path) -> str:
@@ -27,18 +31,21 @@ def _submitted_timestamp(course_root: Path, student: str, assignment: str) -> da
 
     path = course_root / "submitted" / student / assignment / "timestamp.txt"
     try:
-        return parse_utc(path.read_text(encoding="utf-8").strip())
-    except (OSError, ValueError):
+        return parse_utc(read_regular(path, TIMESTAMP_BYTES).decode("utf-8").strip())
+    except (UnreadableFile, ValueError, OverflowError):
         return None
 
 
 def _mark_autograded(course_root: Path, student: str, assignment: str) -> None:
     """nbgrader counts a submission as autograded (formgrader shows its scores per student) only
     when autograded/<student>/<assignment>/ exists and the gradebook's timestamp equals the one in
-    submitted/ (NbGraderAPI.get_autograded_students): give it the folder, as `nbgrader autograde` does."""
-    source = course_root / "submitted" / student / assignment
-    if source.is_dir():
-        shutil.copytree(source, course_root / "autograded" / student / assignment, dirs_exist_ok=True)
+    submitted/ (NbGraderAPI.get_autograded_students): give it the folder, as `nbgrader autograde` does.
+    Only regular files and real folders are copied: a link in submitted/ (to the answer key, another
+    student's work, /dev/zero) is left out, and a linked student folder gets no copy at all."""
+    student_dir = course_root / "submitted" / student
+    if not student_dir.is_symlink():
+        with contextlib.suppress(UnreadableFile, OSError):
+            copy_regular_tree(student_dir / assignment, course_root / "autograded" / student / assignment)
 
 
 def write_scores(url: str, records: list[SubmissionRecord], course_root: Path | None = None, *,

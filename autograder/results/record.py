@@ -19,11 +19,12 @@ record was made from (grading.options.GradeOptions.key): a record whose key diff
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..assignment.exercises import EXERCISES
-from ..checking.result import ExerciseResult, ExerciseStatus, error_result
+from ..checking.result import ExerciseResult, ExerciseStatus, error_result, missing_result
 
 
 class SubmissionStatus(enum.StrEnum):
@@ -52,8 +53,49 @@ class Details:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Details":
+        """Read back; raises ValueError for a field of the wrong type, which no report could show."""
         names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        details = cls(**{k: v for k, v in data.items() if k in names})
+        for name, valid in _DETAIL_FIELDS.items():
+            if not valid(getattr(details, name)):
+                raise ValueError(f"details.{name} is not what the schema says")
+        return details
+
+
+def _text(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _number(value: Any) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)
+
+
+def _optional(valid):
+    return lambda value: value is None or valid(value)
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(map(_text, value))
+
+
+def _cell_error(value: Any) -> bool:
+    return (isinstance(value, dict) and all(map(_text, value)) and _texts(value.get("traceback", []))
+            and all(v is None or type(v) is int or _text(v) for k, v in value.items() if k != "traceback"))
+
+
+_DETAIL_FIELDS = {
+    "sandbox": _text, "key": _optional(_text), "flags": _texts, "log": _text, "seconds": _number,
+    "cell_errors": lambda value: isinstance(value, list) and all(map(_cell_error, value)),
+    "sandbox_seconds": _optional(_number), "first_failure": _optional(_text), "grader_traceback": _optional(_text),
+    "timings": _optional(lambda value: isinstance(value, dict) and all(map(_text, value))
+                         and all(map(_number, value.values()))),
+}
 
 
 @dataclass
@@ -84,10 +126,14 @@ class SubmissionRecord:
         """A record read back from results.json or records/; raises ValueError when it is not one."""
         try:
             exercises = {name: ExerciseResult(float(e["score"]), float(e["max_score"]), ExerciseStatus(e["status"]),
-                                              str(e["feedback"]), [str(d) for d in e["diagnosis"]], name)
+                                              e["feedback"], e["diagnosis"], name)
                          for name, e in data["exercises"].items() if name in EXERCISES}
-            return cls(str(data["student"]), str(data["path"]), SubmissionStatus(data["status"]),
-                       str(data["message"]), exercises, Details.from_json(dict(data.get("details") or {})))
+            texts = [data["student"], data["path"], data["message"], *(e.feedback for e in exercises.values())]
+            if not (all(map(_text, texts)) and all(_texts(e.diagnosis) for e in exercises.values())
+                    and all(_number(e.score) and _number(e.max_score) for e in exercises.values())):
+                raise ValueError("a text or number is not what the schema says")
+            return cls(data["student"], data["path"], SubmissionStatus(data["status"]),
+                       data["message"], exercises, Details.from_json(dict(data.get("details") or {})))
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise ValueError(f"not a submission record: {error!r}") from None
 
@@ -95,6 +141,12 @@ class SubmissionRecord:
 def all_exercises(result_for) -> dict[str, ExerciseResult]:
     """Every exercise's result, in EXERCISES order, from `result_for(name)`."""
     return {name: result_for(name) for name in EXERCISES}
+
+
+def unreadable_record(student: str, path: str, message: str, details: Details) -> SubmissionRecord:
+    """The record of a submission that is not a notebook or Python source the grader will run."""
+    return SubmissionRecord(student, path, SubmissionStatus.UNREADABLE, message,
+                            all_exercises(lambda name: missing_result(name, message)), details)
 
 
 def crashed_record(student: str, path: str, message: str, details: Details) -> SubmissionRecord:

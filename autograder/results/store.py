@@ -35,7 +35,8 @@ def write_text_atomic(text: str, path: Path) -> None:
 
 
 def write_json_atomic(data: Any, path: Path) -> None:
-    write_text_atomic(json.dumps(data, indent=1, allow_nan=False), path)
+    """Strict JSON in UTF-8: a NaN or a string that is not valid text raises instead of being written."""
+    write_text_atomic(json.dumps(data, indent=1, allow_nan=False, ensure_ascii=False), path)
 
 
 def records_dir(out: Path) -> Path:

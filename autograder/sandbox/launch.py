@@ -1,10 +1,14 @@
-"""How the sandbox is started: the command line, its environment and what it can see.
+"""How a sandbox is started: the command line, its environment and what it can see.
 
-bubblewrap (default where it works): no network, own PID/IPC/UTS/user namespaces, read-only
-Python (the base interpreter and numpy/matplotlib only), a private size-bounded /tmp, the job
-folder read-write, and nothing of the repository, the course, other submissions or the output
-folder.  Fallback "rlimit": the same runner in a new session with resource limits only; it
-cannot hide files, so the grader warns (and the class report says so).
+bubblewrap (default where it works) starts a zygote (guest/zygote.py): no network, its own user,
+PID, IPC, UTS and cgroup namespaces, no capability, everything read-only (`/` and `/dev` too;
+/proc/sys covered, which bubblewrap itself leaves writable), only the base Python, numpy and
+matplotlib, and nothing of the repository, the course, other submissions or the output folder.
+Each job then gets a fresh box below the zygote (guest/jobbox.py).  When bubblewrap runs as
+root the sandbox's user is 1000, not 0, so that the jobs' nested user namespaces can map it.
+
+Fallback "rlimit": the runner in a fresh process and session with resource limits only; it cannot
+hide files or outlive-proof its processes, so the grader warns (and the class report says so).
 """
 from __future__ import annotations
 
@@ -15,23 +19,25 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import tempfile
 from importlib import metadata
 from pathlib import Path
 
 from ..errors import GraderError
-from .limits import Limits
 
 GUEST_DIR = Path(__file__).resolve().parent / "guest"
 # Inside the sandbox the guest modules are a package with a neutral name, so that
 # `import autograder` fails there while the runner's relative imports still work.
 PACKAGE = "cnn_untrusted"
 SANDBOX_GRADER_DIR = "/opt/grader"
-SANDBOX_JOB_DIR = "/job"
-MPLCONFIG = "mplconfig"   # matplotlib's config and font cache, inside the job folder
+SANDBOX_SITE_DIR = "/opt/site"
+SANDBOX_UID = 1000
+ZYGOTE_TMP_MB = 64      # the zygote's own /tmp (matplotlib's font cache); every job mounts its own
 RLIMIT_WARNING = ("student code ran without bubblewrap, with resource limits only (no file-system or "
                   "network isolation, and a process that leaves its session can outlive grading). "
                   "Install the Debian package 'bubblewrap' and use --sandbox auto or bwrap.")
+# What student code may import besides the stdlib (with their dependencies): nothing else of
+# the venv (not the grader's editable install, not nbgrader, not torch) is visible in the sandbox.
+SANDBOX_DISTRIBUTIONS = ("numpy", "matplotlib", "h5py")  # h5py: old versions import it
 
 
 @functools.lru_cache(maxsize=None)
@@ -41,8 +47,7 @@ def bwrap_works() -> bool:
     if not bwrap:
         return False
     try:
-        done = subprocess.run([*_bwrap_prefix(bwrap, Path(tempfile.gettempdir()), 8), "true"],
-                              capture_output=True, timeout=30)
+        done = subprocess.run([*_bwrap_prefix(bwrap), "true"], capture_output=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return False
     return done.returncode == 0
@@ -59,19 +64,9 @@ def resolve(kind: str) -> str:
     return "rlimit"
 
 
-SANDBOX_SITE_DIR = "/opt/site"
-# What student code may import besides the stdlib (with their dependencies): nothing else of
-# the venv (not the grader's editable install, not nbgrader, not torch) is visible in the sandbox.
-SANDBOX_DISTRIBUTIONS = ("numpy", "matplotlib", "h5py")  # h5py: old versions import it
-
-
 def _python_paths() -> list[Path]:
     """The base interpreter's prefix (stdlib and shared libraries); the venv itself is not bound."""
     return sorted({Path(os.path.realpath(p)) for p in (sys.base_prefix, sys.base_exec_prefix)})
-
-
-def _site_packages() -> str:
-    return sysconfig.get_paths()["purelib"]
 
 
 @functools.lru_cache(maxsize=None)
@@ -93,13 +88,16 @@ def sandbox_packages() -> tuple[Path, ...]:
             top = file.parts[0]
             if top not in ("..", "__pycache__") and not top.endswith(".dist-info"):
                 tops.add(top)
-    site = Path(_site_packages())
+    site = Path(sysconfig.get_paths()["purelib"])
     return tuple(sorted(site / top for top in tops if (site / top).exists()))
 
 
-def _bwrap_prefix(bwrap: str, job: Path, tmp_mb: int) -> list[str]:
-    command = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-               "--ro-bind", "/usr", "/usr"]
+def _bwrap_prefix(bwrap: str) -> list[str]:
+    command = [bwrap, "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+               "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    if os.geteuid() == 0:
+        command += ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
+    command += ["--ro-bind", "/usr", "/usr"]
     for name in ("lib", "lib64", "lib32", "bin", "sbin"):
         target = Path("/") / name
         if target.is_symlink():
@@ -108,68 +106,46 @@ def _bwrap_prefix(bwrap: str, job: Path, tmp_mb: int) -> list[str]:
         command += ["--ro-bind", str(path), str(path)]
     for path in sandbox_packages():
         command += ["--ro-bind", str(path), f"{SANDBOX_SITE_DIR}/{path.name}"]
+    command += ["--ro-bind", str(GUEST_DIR), f"{SANDBOX_GRADER_DIR}/{PACKAGE}"]
     if Path("/etc/fonts").is_dir():  # fontconfig's configuration (matplotlib finds system fonts)
         command += ["--ro-bind", "/etc/fonts", "/etc/fonts"]
-    command += ["--proc", "/proc", "--dev", "/dev", "--size", str(tmp_mb * 2**20), "--tmpfs", "/tmp",
-                "--bind", str(job), SANDBOX_JOB_DIR, "--chdir", SANDBOX_JOB_DIR]
-    return command
+    return command + ["--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys", "--dev", "/dev",
+                      "--size", str(ZYGOTE_TMP_MB * 2**20), "--tmpfs", "/tmp",
+                      "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp"]
 
 
-def _python_command(python: str, site: str, grader_dir: str, job: str, entry: str) -> list[str]:
+def _python_command(python: str, site: str, grader_dir: str, entry: str, fd: int) -> list[str]:
     # -I -S: no user site, no PYTHONPATH, no .pth files (the editable install of the grader is
-    # one); only `site` (numpy, matplotlib) and the runner's own folder are added to the path.
+    # one); only `site` (numpy, matplotlib) and the guest package's folder are added to the path.
     bootstrap = (f"import sys; sys.path[:0] = [{site!r}, {grader_dir!r}]; "
-                 f"from {PACKAGE}.{entry} import main; sys.exit(main({job!r}))")
+                 f"from {PACKAGE}.{entry} import main; sys.exit(main({fd}))")
     return [python, "-I", "-S", "-c", bootstrap]
 
 
-@functools.lru_cache(maxsize=None)
-def _rlimit_dirs() -> tuple[str, str]:
-    """For the rlimit sandbox: (site folder of symlinks to numpy/matplotlib only, grader folder
-    holding a private copy of the guest modules under the package name the runner uses)."""
-    parent = Path(tempfile.mkdtemp(prefix="cnn-grader-"))
-    site = parent / "site"
+def zygote_command(control_fd: int) -> list[str]:
+    """bubblewrap running guest/zygote.py, its control socket on descriptor `control_fd`."""
+    return _bwrap_prefix(shutil.which("bwrap") or "bwrap") + _python_command(
+        os.path.realpath(sys.executable), SANDBOX_SITE_DIR, SANDBOX_GRADER_DIR, "zygote", control_fd)
+
+
+def prepare_rlimit_folder(folder: Path) -> None:
+    """For the rlimit sandbox: in `folder`, a site folder of links to numpy/matplotlib only and a
+    private copy of the guest modules under the package name the runner uses."""
+    site = folder / "site"
     site.mkdir()
     for path in sandbox_packages():
         (site / path.name).symlink_to(path)
-    shutil.copytree(GUEST_DIR, parent / "grader" / PACKAGE, ignore=shutil.ignore_patterns("__pycache__"))
-    return str(site), str(parent / "grader")
+    shutil.copytree(GUEST_DIR, folder / "grader" / PACKAGE, ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "matplotlib").mkdir()
 
 
-def runner_command(kind: str, job: Path, limits: Limits, entry: str = "runner") -> list[str]:
-    """The command line that runs autograder/sandbox/guest/<entry>.py (runner, or the zygote that forks
-    runners) on the job folder `job`."""
-    if kind == "bwrap":
-        prefix = _bwrap_prefix(shutil.which("bwrap") or "bwrap", job, limits.tmp_mb)
-        prefix += ["--ro-bind", str(GUEST_DIR), f"{SANDBOX_GRADER_DIR}/{PACKAGE}"]
-        return prefix + _python_command(os.path.realpath(sys.executable), SANDBOX_SITE_DIR,
-                                        SANDBOX_GRADER_DIR, SANDBOX_JOB_DIR, entry)
-    site, grader = _rlimit_dirs()
-    return _python_command(sys.executable, site, grader, str(job), entry)
+def runner_command(folder: Path, channel_fd: int) -> list[str]:
+    """The rlimit sandbox's runner, with the folder prepare_rlimit_folder filled."""
+    return _python_command(sys.executable, str(folder / "site"), str(folder / "grader"), "runner", channel_fd)
 
 
-def environment(kind: str, job: Path) -> dict[str, str]:
+def environment(home: str, matplotlib_dir: str) -> dict[str, str]:
     """A minimal environment: one BLAS thread (keeps numpy's address space small), matplotlib Agg."""
-    inside = SANDBOX_JOB_DIR if kind == "bwrap" else str(job)
-    return {"PATH": "/usr/bin:/bin", "HOME": "/tmp" if kind == "bwrap" else str(job), "LANG": "C.UTF-8",
-            "MPLBACKEND": "Agg", "MPLCONFIGDIR": f"{inside}/{MPLCONFIG}", "OPENBLAS_NUM_THREADS": "1",
-            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
-
-@functools.lru_cache(maxsize=None)
-def matplotlib_cache(kind: str) -> Path:
-    """A matplotlib config folder with its font list already built, as seen from inside `kind`.
-
-    Without it every submission's fresh /tmp makes matplotlib scan the system fonts again on
-    import (seconds each).  Built once per grader process, copied into each job folder.
-    """
-    folder = Path(tempfile.mkdtemp(prefix="cnn-mplcache-"))
-    (folder / MPLCONFIG).mkdir()
-    warm_up = ["-I", "-S", "-c", "import sys; sys.path[:0] = [sys.argv[1]]; import matplotlib.pyplot"]
-    if kind == "bwrap":
-        command = [*_bwrap_prefix(shutil.which("bwrap") or "bwrap", folder, 64), os.path.realpath(sys.executable),
-                   *warm_up, SANDBOX_SITE_DIR]
-    else:
-        command = [sys.executable, *warm_up, _rlimit_dirs()[0]]
-    subprocess.run(command, env=environment(kind, folder), cwd=folder, capture_output=True, timeout=300)
-    return folder / MPLCONFIG
+    return {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8", "MPLBACKEND": "Agg",
+            "MPLCONFIGDIR": matplotlib_dir, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1"}

@@ -1,53 +1,62 @@
-"""Long-lived bubblewrap sandboxes that fork a runner per submission (guest/zygote.py), one per grading slot.
+"""Long-lived bubblewrap sandboxes that fork a fresh box per job (guest/zygote.py): the host's side.
 
 Starting Python and importing numpy and matplotlib is most of what a fresh sandbox costs; a
-zygote pays it once per slot.  It runs in the sandbox a lone runner gets (same command line,
-launch.runner_command), with the zygote's own job folder bound where the runner finds its job;
-the grader puts exactly one job in that folder at a time and empties it after.  Between jobs
-the zygote kills every process left in its PID namespace and empties /tmp.  A zygote that dies
-or does not answer in time is killed, and `Zygote.run` returns None so the caller grades that
-submission in a fresh sandbox instead (nothing is lost); the pool starts a new one next time.
+zygote pays it once per grading slot.  Per job the host creates the job's socket and output
+pipe and hands them to the zygote with the request; the zygote builds the job's box and its
+init answers "ready" with SCM_CREDENTIALS, so the kernel tells the host the init's PID (nothing
+the job says is believed: the runner has not started yet).  The host opens a pidfd on it, puts it
+into the job's cgroup and says "go"; from then on the job's socket is the only way back.  On
+the deadline the host kills the init through the pidfd, which ends the job's PID namespace.
+
+The control socket is the zygote's only descriptor; no job holds it or can see the zygote.  A
+zygote that dies, stops answering, or retires (its own state changed) makes `run` return None:
+the caller replaces it and runs the job again in the new one (nothing is lost).
 """
 from __future__ import annotations
 
+import array
 import contextlib
+import itertools
 import json
 import os
 import select
-import shutil
 import signal
+import socket
+import struct
 import subprocess
-import tempfile
-import threading
 import time
 from pathlib import Path
-from typing import Any, Iterator
 
-from .launch import MPLCONFIG, environment, matplotlib_cache, runner_command
-from .limits import Limits
+from .cgroups import JobCgroup
+from .channel import JobEnd, exchange
+from .launch import environment, zygote_command
 
-START_SECONDS = 120.0    # importing numpy and matplotlib on a busy machine
-ANSWER_MARGIN = 15.0     # beyond the job's own budget: killing leftovers and emptying /tmp
-MAX_ANSWER_BYTES = 2**16
+START_SECONDS = 120.0    # importing numpy and matplotlib (and its font list) on a busy machine
+READY_SECONDS = 30.0     # building one job's box
+STATUS_SECONDS = 10.0    # for the zygote's word on a job whose processes are gone
+MAX_CONTROL_BYTES = 4096
+CREDENTIALS = struct.Struct("iII")
+
+
+class ZygoteFailed(Exception):
+    """The zygote, not the job, failed: replace it and run the job again."""
 
 
 class Zygote:
-    """A running zygote, its job folder (bound at the sandbox's job folder) and its pipes."""
+    """A running zygote: its bubblewrap process and the control socket."""
 
-    def __init__(self, tmp_mb: int) -> None:
-        self.tmp_mb = tmp_mb
-        self.dirty = False      # the last job changed the sandbox beyond what the zygote cleans
-        self.folder = Path(tempfile.mkdtemp(prefix="cnn-zygote-"))
-        # matplotlib reads its font list once, on the zygote's import; each job brings its own copy.
-        shutil.copytree(matplotlib_cache("bwrap"), self.folder / MPLCONFIG)
-        self.process = subprocess.Popen(
-            runner_command("bwrap", self.folder, Limits(tmp_mb=tmp_mb), entry="zygote"),
-            env=environment("bwrap", self.folder), cwd=self.folder, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+    def __init__(self) -> None:
+        self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._ids = itertools.count(1)
         try:
-            if self._answer(time.monotonic() + START_SECONDS) != {"ready": True}:
-                raise ValueError("the zygote did not start")
-            self._empty_folder()
+            self.process = subprocess.Popen(
+                zygote_command(theirs.fileno()), env=environment("/tmp", "/tmp/matplotlib"), pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        finally:
+            theirs.close()
+        try:
+            if self._message(START_SECONDS) != {"ready": True}:
+                raise ZygoteFailed("the zygote did not start")
         except BaseException:
             self.stop()
             raise
@@ -55,137 +64,99 @@ class Zygote:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    @contextlib.contextmanager
-    def job(self) -> Iterator[Path]:
-        """The folder to write one job into; emptied afterwards, or the zygote stops (dirty, or it cannot be emptied)."""
+    def run(self, job: bytes, deadline: float, max_bytes: int, tmp_mb: int, cgroup: JobCgroup | None) -> JobEnd:
+        """One job in a fresh box; raises ZygoteFailed when the zygote (not the job) failed."""
+        number = next(self._ids)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        output, output_theirs = os.pipe()
         try:
-            yield self.folder
-        finally:
+            ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+            request = json.dumps({"op": "job", "id": number, "tmp_mb": tmp_mb}).encode()
             try:
-                if not self.dirty:
-                    self._empty_folder()
-            except OSError:
-                self.dirty = True
-            if self.dirty:
-                self.stop()
+                self.control.sendmsg([request], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                                                   array.array("i", [theirs.fileno(), output_theirs]))])
+            except OSError as error:
+                raise ZygoteFailed(f"the zygote is gone ({error})") from None
+            finally:   # the job holds them now: the end of file comes when its processes are gone
+                theirs.close()
+                os.close(output_theirs)
+            pid = self._ready(ours, number, output)
+            handle = os.pidfd_open(pid)
+            try:
+                if cgroup is not None:
+                    cgroup.add(pid)
+                ours.sendall(b"go")
+                end = exchange(ours, output, job, deadline, max_bytes, handle, kill=lambda: _kill(handle))
+            finally:
+                os.close(handle)
+            end.status = self._status(number)
+            return end
+        finally:
+            ours.close()
+            os.close(output)
 
-    def run(self, seconds: float) -> dict[str, Any] | None:
-        """Run the job in the folder: {"returncode": n, "stderr": tail} or {"timed_out": True}.
+    def _ready(self, ours: socket.socket, number: int, output: int) -> int:
+        """The host PID of the job's init, from the kernel's translation of its credentials."""
+        if not select.select([ours], [], [], READY_SECONDS)[0]:
+            raise ZygoteFailed("the job's box was not ready in time")
+        data, ancillary, _, _ = ours.recvmsg(16, socket.CMSG_SPACE(CREDENTIALS.size))
+        for level, kind, payload in ancillary:
+            if data == b"ready" and level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+                pid = CREDENTIALS.unpack(payload[:CREDENTIALS.size])[0]
+                if _is_job_init(pid):
+                    return pid
+        self._status(number)
+        raise ZygoteFailed(f"the job's box could not be built: {_tail(output)}")
 
-        None when the zygote failed (died, said nothing sensible, or nothing within
-        `seconds` + a margin); it stops when the job's folder is released, and the job must
-        run in a fresh sandbox.
-        """
-        try:
-            self.process.stdin.write(json.dumps({"seconds": seconds}).encode() + b"\n")
-            self.process.stdin.flush()
-            answer = self._answer(time.monotonic() + seconds + ANSWER_MARGIN)
-            if answer.get("timed_out") is True or isinstance(answer.get("returncode"), int):
-                self.dirty = answer.get("dirty") is not False
-                return answer
-        except (OSError, ValueError, TimeoutError):
-            pass
-        self.dirty = True
-        return None
+    def _status(self, number: int) -> int:
+        """The runner's exit code, as the zygote saw the job's monitor end."""
+        answer = self._message(STATUS_SECONDS)
+        if answer.get("id") != number or not isinstance(answer.get("status"), int):
+            raise ZygoteFailed(f"the zygote answered {str(answer)[:100]}")
+        return os.waitstatus_to_exitcode(answer["status"])
 
-    def _answer(self, deadline: float) -> dict[str, Any]:
-        """One JSON line from the zygote, read straight from the pipe with a deadline."""
-        fd, data = self.process.stdout.fileno(), b""
-        while not data.endswith(b"\n"):
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise TimeoutError("the zygote did not answer in time")
-            chunk = os.read(fd, MAX_ANSWER_BYTES)
-            if not chunk or len(data) + len(chunk) > MAX_ANSWER_BYTES:
-                raise ValueError("the zygote stopped or said too much")
-            data += chunk
+    def _message(self, seconds: float) -> dict:
+        if not select.select([self.control], [], [], seconds)[0]:
+            raise ZygoteFailed("the zygote did not answer in time")
+        data = self.control.recv(MAX_CONTROL_BYTES)
+        if not data:
+            raise ZygoteFailed("the zygote stopped")
         answer = json.loads(data)
-        if not isinstance(answer, dict):
-            raise ValueError("the zygote's answer is not an object")
+        if not isinstance(answer, dict) or "retire" in answer:
+            raise ZygoteFailed(f"the zygote retired: {answer.get('retire') if isinstance(answer, dict) else answer}")
         return answer
 
-    def _empty_folder(self) -> None:
-        for path in self.folder.iterdir():
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path)
-            else:
-                path.unlink()
+    def kill(self) -> None:
+        """SIGKILL the whole sandbox (safe from any thread; its owner still calls `stop`)."""
+        if self.process.returncode is None:      # not reaped yet: its process group is still its own
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
 
     def stop(self) -> None:
-        """Close its stdin (it exits), then SIGKILL whatever is left of its sandbox; remove the folder."""
-        if self.process.stdin and not self.process.stdin.closed:
-            with contextlib.suppress(OSError):
-                self.process.stdin.close()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
+        """Kill its sandbox (jobs and all: nothing there needs an orderly end) and close the control socket."""
+        self.kill()
         self.process.wait()
-        self.process.stdout.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self.control.close()
 
 
-class ZygotePool:
-    """The zygotes of one batch: a slot takes a free running zygote or starts one; `close` stops them all.
+def _kill(handle: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        signal.pidfd_send_signal(handle, signal.SIGKILL)
 
-    Owned by the engine that grades the batch (autograder.grading.engines), which gives each
-    submission one slot for the time it runs.
-    """
 
-    def __init__(self, tmp_mb: int) -> None:
-        self.tmp_mb = tmp_mb
-        self._lock = threading.Lock()
-        self._free: list[Zygote] = []
-        self._all: set[Zygote] = set()
-        self._closed = False
+def _is_job_init(pid: int) -> bool:
+    """PID 1 of a namespace two levels below ours (bubblewrap's, then the job's)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    nspid = next((line.split()[1:] for line in status.splitlines() if line.startswith("NSpid:")), [])
+    return len(nspid) == 3 and nspid[-1] == "1"
 
-    @contextlib.contextmanager
-    def slot(self) -> Iterator[Zygote | None]:
-        """A zygote for one submission, or None when none can start (the caller uses a fresh sandbox)."""
-        zygote = self._take()
-        try:
-            yield zygote
-        finally:
-            if zygote is not None:
-                self._give_back(zygote)
 
-    def _take(self) -> Zygote | None:
-        with self._lock:
-            while self._free:
-                zygote = self._free.pop()
-                if zygote.alive():
-                    return zygote
-                self._all.discard(zygote)
-                zygote.stop()
-            if self._closed:
-                return None
-        try:
-            zygote = Zygote(self.tmp_mb)
-        except (OSError, ValueError, TimeoutError, subprocess.SubprocessError):
-            return None
-        with self._lock:
-            self._all.add(zygote)
-        return zygote
+def _tail(output: int) -> str:
+    os.set_blocking(output, False)
+    with contextlib.suppress(OSError):
+        return os.read(output, 2000).decode("utf-8", "replace").strip()
+    return ""
 
-    def _give_back(self, zygote: Zygote) -> None:
-        with self._lock:
-            if zygote.alive() and not self._closed:
-                self._free.append(zygote)
-                return
-            self._all.discard(zygote)
-        zygote.stop()
-
-    def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            zygotes, self._free, self._all = list(self._all), [], set()
-        for zygote in zygotes:
-            zygote.stop()
-
-    def __enter__(self) -> "ZygotePool":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

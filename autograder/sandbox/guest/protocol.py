@@ -1,41 +1,31 @@
 """The job protocol between the host (autograder.sandbox.execute) and the guest (runner.py), written once.
 
-The host writes a job folder and the guest answers in its ``out/`` subfolder; every value is
-plain data: JSON, with arrays as .npy files read with allow_pickle=False (``wire``).
+No folder is shared: the job travels on one socket the host owns, as ``wire`` messages.
 
-In the job folder (host -> guest):
-  cells.json   the sanitized code cells: a JSON list of strings
-  job.json     {"exercises": {name: {"cases": [encoded (args, kwargs)], "helpers": [names],
-                                      "helper_source": str}},
-                "cell_seconds": float, "exercise_seconds": float, "memory_mb": int,
-                "max_log_chars": int, "max_file_mb": int}
-  cases/       the cases' arrays
+Host -> guest, one message, then the host shuts its sending side:
+  {"cells": [str],                          the sanitized code cells
+   "exercises": {name: {"cases": [(args tuple, kwargs dict)],
+                        "substitute": [helper names]}},     answer-key helpers to bind (run 2 only)
+   "helper_source": str,                    the answer key's helpers (run 2 only, else "")
+   "limits": {"cell_seconds", "notebook_seconds", "exercise_seconds", "memory_mb", "file_mb",
+              "max_log_chars", "max_message_bytes", "max_processes" (0: none): number}}
 
-In out/ (guest -> host):
-  notebook.json      {"cells": [{"cell": n, "error": {"type", "message", "traceback": [str],
-                                                      "module"?} | None, "more_errors": int}],
-                      "log": str, "figures": encoded, "defined": [names],
-                      "timings": {phase or exercise: seconds}}
-  <exercise>.json    {"outcomes": encoded call records, "own_helper_outcomes": encoded | None}
-                     or {"error": str} (a memory error while calling)
-  <exercise>.status  one of STATUSES, written by the runner's parent process for its child
+Guest -> host, messages on the same socket:
+  {"kind": EXERCISE, "name": str, "status": one of STATUSES, "detail": str,
+   "outcomes": [call record (guest/calls.call_case)] | None}          at most one per exercise
+  {"kind": NOTEBOOK, "cells": [{"cell": int, "error": {"type", "message", "traceback": [str],
+                                                       "module"?: str | None} | None,
+                                "more_errors": int}],
+   "log": str, "figures": [{"axes": [{"title": str, "images": [array]}]}], "defined": [names],
+   "timings": {phase or exercise: seconds}}                           last, exactly once
+
+An exercise child sends its EXERCISE message to the runner through a pipe; the runner forwards it
+whole, or sends its own with status TIMEOUT, MEMORY or CRASHED when the child did not finish.
 """
 from __future__ import annotations
 
-JOB_FILE = "job.json"
-CELLS_FILE = "cells.json"
-CASES_DIR = "cases"
-OUT_DIR = "out"
-NOTEBOOK_FILE = "notebook.json"
+EXERCISE, NOTEBOOK = "exercise", "notebook"
 
-# An exercise child's end, as <exercise>.status says it; "crashed" may be followed by ": <detail>".
+# How an exercise's calls ended.
 DONE, TIMEOUT, MEMORY, CRASHED = "done", "timeout", "memory", "crashed"
 STATUSES = (DONE, TIMEOUT, MEMORY, CRASHED)
-
-
-def status_file(exercise: str) -> str:
-    return f"{exercise}.status"
-
-
-def result_file(exercise: str) -> str:
-    return f"{exercise}.json"

@@ -1,24 +1,29 @@
-"""The program that runs INSIDE the sandbox: execute a submission's cells, call its functions.
+"""The program that runs INSIDE the sandbox, beside student code: run the cells, call the functions.
 
-It reads the job folder the host wrote and writes its results back, as ``protocol`` describes
-(plain data only: JSON and .npy).  It decides nothing (no comparisons, no scores): the host
-reads the results back and checks them in its own process.  One child per exercise (os.fork
-after the notebook ran), each with a CPU limit, so an infinite loop in one function costs that
-exercise only.  Imports only the stdlib, numpy and its siblings in this folder.
+It reads its job from the socket the host handed it and answers on the same socket, as
+``protocol`` describes (plain data only, ``wire`` messages).  It decides nothing (no comparisons,
+no scores): the host validates what comes back and checks it in its own process.
+
+Time: each cell has one timer for the whole cell, and all cells together one budget; once a
+cell's timer or the budget is spent, only definitions (def, class, import) still run, under one
+shared grace period, so the cells cost at most ``notebook_seconds`` + ``cell_seconds`` however
+many there are.  Then one child per exercise (os.fork), with a CPU limit and a wall-clock
+deadline, so an endless loop in one function costs that exercise only.  Imports only the stdlib,
+numpy and its siblings in this folder.
 """
 from __future__ import annotations
 
 import ast
+import ctypes
 import io
-import json
 import linecache
 import os
 import resource
+import select
 import signal
 import sys
 import time
 import traceback
-from pathlib import Path
 from typing import Any
 
 from . import protocol, wire
@@ -26,13 +31,15 @@ from .calls import call_case, student_traceback, with_helpers
 from .figures import extract_figures
 
 MEMORY_WORDS = "memory limit"
-
-
+MAX_JOB_BYTES = 256 * 2**20
+OPEN_FILES = 1024
+EXIT_MEMORY = 3
+PR_SET_PDEATHSIG = 1
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
 
 
 class CellTimeout(BaseException):
-    """Raised by SIGALRM in a cell that runs longer than its wall-clock budget."""
+    """Raised by SIGALRM in a cell that runs past its deadline."""
 
 
 def _on_alarm(signum: int, frame: Any) -> None:
@@ -63,7 +70,8 @@ class _BoundedLog(io.TextIOBase):
 
 def _error_record(error: BaseException, cell_seconds: float) -> dict[str, Any]:
     if isinstance(error, CellTimeout):
-        return {"type": "Timeout", "message": f"the cell ran longer than {cell_seconds:g} s and was stopped",
+        return {"type": "Timeout", "message": f"the cell ran longer than {cell_seconds:g} s, or the cells "
+                                              f"together longer than their budget, and was stopped",
                 "traceback": []}
     if isinstance(error, MemoryError):
         return {"type": "MemoryError", "message": f"the cell went over the {MEMORY_WORDS}", "traceback": []}
@@ -73,24 +81,29 @@ def _error_record(error: BaseException, cell_seconds: float) -> dict[str, Any]:
     return record
 
 
-def _run_statement(statement: ast.stmt, filename: str, namespace: dict, seconds: float) -> None:
+def _run_statement(statement: ast.stmt, filename: str, namespace: dict, deadline: float) -> None:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise CellTimeout()
     code = compile(ast.Module([statement], type_ignores=[]), filename, "exec")
     signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, left)
     try:
         exec(code, namespace)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 
-def run_cells(cells: list[str], namespace: dict, cell_seconds: float) -> list[dict[str, Any]]:
+def run_cells(cells: list[str], namespace: dict, cell_seconds: float, notebook_seconds: float) -> list[dict[str, Any]]:
     """exec every cell in one namespace, in order; errors are recorded per cell and grading goes on.
 
     More forgiving than a notebook: a cell runs statement by statement, so a failing line (say
     `import h5py` or `from public_tests import *`) does not keep the definitions after it from
-    running.  After a timeout only definitions and imports of that cell still run, so one cell
-    costs at most about `cell_seconds`.
+    running.  A cell's timer covers the whole cell; after it (or the cells' budget) runs out,
+    only definitions and imports still run, all of them within one grace period of `cell_seconds`.
     """
+    budget_end = time.monotonic() + notebook_seconds
+    grace_end = budget_end + cell_seconds
     results = []
     for index, source in enumerate(cells, start=1):
         filename = f"<cell {index}>"
@@ -102,137 +115,200 @@ def run_cells(cells: list[str], namespace: dict, cell_seconds: float) -> list[di
         except (SyntaxError, ValueError) as exc:
             statements = []
             errors.append({"type": type(exc).__name__, "message": str(exc)[:500], "traceback": []})
-        timed_out = False
+        cell_end = min(time.monotonic() + cell_seconds, budget_end)
         for statement in statements:
-            if timed_out and not isinstance(statement, _DEFINITIONS):
+            late = time.monotonic() >= cell_end
+            if late and not isinstance(statement, _DEFINITIONS):
                 continue
             try:
-                _run_statement(statement, filename, namespace, cell_seconds)
+                _run_statement(statement, filename, namespace, grace_end if late else cell_end)
             except BaseException as exc:  # student code may raise anything, SystemExit included
-                timed_out = timed_out or isinstance(exc, CellTimeout)
                 errors.append(_error_record(exc, cell_seconds))
+                if isinstance(exc, CellTimeout):
+                    cell_end = time.monotonic()
         results.append({"cell": index, "error": errors[0] if errors else None, "more_errors": len(errors[1:])})
     return results
 
 
-def _grade_in_child(name: str, spec: dict, namespace: dict, out: Path, seconds: float) -> None:
-    """In the forked child: call the student's function on every case, write plain outcomes."""
-    cpu = max(1, int(seconds) + 1)
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _send(fd: int, message: bytes) -> None:
+    _write_all(fd, wire.frame(message))
+
+
+def _grade_in_child(name: str, spec: dict, job: dict, function: Any, out: int) -> None:
+    """In the forked child: call the student's function on every case, send the outcomes."""
+    cpu = max(1, int(job["limits"]["exercise_seconds"]) + 1)
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
     signal.alarm(cpu + 1)
-    function = namespace[name]
-    cases = wire.decode(spec["cases"], out.parent / protocol.CASES_DIR)
-    helpers: dict[str, Any] = {}
-    if spec["helper_source"]:
-        exec(compile(spec["helper_source"], "<answer key helpers>", "exec"), helpers)
-    answer_helpers = {h: helpers[h] for h in spec["helpers"] if h in helpers}
-    try:
-        outcomes = _call_all(function, cases, answer_helpers)
-        # With the student's own helpers the calls only feed a feedback note: a helper that
-        # hits the memory limit there is charged to the helper's own exercise, not this one.
-        own = _call_all(function, cases, {}) if spec["helpers"] and outcomes is not None else None
-        if outcomes is None:
-            data = {"error": f"went over the {MEMORY_WORDS}"}
-        else:
-            data = {"outcomes": wire.encode(outcomes, out, name),
-                    "own_helper_outcomes": wire.encode(own, out, name + "_own") if own is not None else None}
-    except MemoryError:
-        data = {"error": f"went over the {MEMORY_WORDS}"}
-    wire.dump_json(data, out / protocol.result_file(name))
-
-
-def _call_all(function: Any, cases: list, helpers: dict) -> list[dict[str, Any]] | None:
-    """call_case on every case; None as soon as one call hits the memory limit (the rest would too)."""
-    bound = with_helpers(function, helpers)
+    substitutes: dict[str, Any] = {}
+    if spec["substitute"]:
+        helpers: dict[str, Any] = {}
+        exec(compile(job["helper_source"], "<answer key helpers>", "exec"), helpers)
+        substitutes = {helper: helpers[helper] for helper in spec["substitute"]}
+    bound = with_helpers(function, substitutes)
     outcomes = []
-    for args, kwargs in cases:
+    for args, kwargs in spec["cases"]:
         outcome = call_case(bound, args, kwargs)
         if (outcome.get("error") or {}).get("type") == "MemoryError":
-            return None
+            os._exit(EXIT_MEMORY)     # the remaining cases would hit the limit too
         outcomes.append(outcome)
-    return outcomes
+    _send(out, wire.pack({"kind": protocol.EXERCISE, "name": name, "status": protocol.DONE, "detail": "",
+                          "outcomes": outcomes}))
 
 
-def grade_exercises(job: dict, namespace: dict, out: Path, timings: dict[str, float]) -> None:
-    """One child per exercise; the parent kills a child that outlives its wall-clock budget."""
-    seconds = float(job["exercise_seconds"])
+def _collect(pid: int, pipe: int, seconds: float, max_bytes: int) -> tuple[str, str, bytes]:
+    """(status, detail, the child's frame) once the child ends; SIGKILL when it is late.
+
+    The pipe is read while the child runs (its answer may be larger than a pipe holds); its end
+    is the child's exit, not the pipe's end (a process the function started may hold the pipe).
+    """
+    handle, data, killed = os.pidfd_open(pid), bytearray(), False
+    deadline = time.monotonic() + seconds
+    os.set_blocking(pipe, False)
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 and not killed:
+                os.kill(pid, signal.SIGKILL)
+                killed = True
+            ready = select.select([pipe, handle], [], [], max(left, 0.05))[0]
+            if pipe in ready:
+                data += _drain(pipe, max_bytes + 1 - len(data))
+            if handle in ready:
+                data += _drain(pipe, max_bytes + 1 - len(data))
+                break
+    finally:
+        os.close(handle)
+    status = os.waitpid(pid, 0)[1]
+    if killed or (os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGALRM)):
+        return protocol.TIMEOUT, "", b""
+    if os.WIFSIGNALED(status):
+        return protocol.CRASHED, f"killed by signal {os.WTERMSIG(status)}", b""
+    code = os.WEXITSTATUS(status)
+    if code == EXIT_MEMORY:
+        return protocol.MEMORY, f"went over the {MEMORY_WORDS}", b""
+    if code != 0:
+        return protocol.CRASHED, f"exit status {code}", b""
+    if len(data) > max_bytes:
+        return protocol.CRASHED, f"its results are larger than {max_bytes} bytes", b""
+    if len(data) < 4 or int.from_bytes(data[:4], "little") != len(data) - 4:
+        return protocol.CRASHED, "it exited without sending its results", b""
+    return protocol.DONE, "", bytes(data)
+
+
+def _drain(fd: int, room: int) -> bytes:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            break
+        if not chunk:
+            break
+        if room > 0:
+            chunks.append(chunk[:room])
+            room -= len(chunk)
+    return b"".join(chunks)
+
+
+def grade_exercises(job: dict, namespace: dict, channel: int, timings: dict[str, float]) -> None:
+    """One child per defined exercise; its outcomes are forwarded whole, or its end reported."""
+    limits = job["limits"]
     for name, spec in job["exercises"].items():
-        if not callable(namespace.get(name)):
+        function = namespace.get(name)
+        if not callable(function):
             continue
         start = time.perf_counter()
-        sys.stdout.flush()
-        sys.stderr.flush()
+        read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:
             code = 0
             try:
-                _grade_in_child(name, spec, namespace, out, seconds)
+                os.close(read_end)
+                _grade_in_child(name, spec, job, function, write_end)
             except MemoryError:
-                code = 3
+                code = EXIT_MEMORY
             except BaseException:  # noqa: BLE001 - any failure here is reported by the exit code
                 code = 4
             os._exit(code)
-        (out / protocol.status_file(name)).write_text(_wait(pid, seconds + 2.0))
+        os.close(write_end)
+        try:
+            status, detail, answer = _collect(pid, read_end, limits["exercise_seconds"] + 2.0,
+                                              int(limits["max_message_bytes"]))
+        finally:
+            os.close(read_end)
+        if status == protocol.DONE:
+            _write_all(channel, answer)
+        else:
+            _send(channel, wire.pack({"kind": protocol.EXERCISE, "name": name, "status": status,
+                                      "detail": detail, "outcomes": None}))
         timings[name] = round(time.perf_counter() - start, 4)
 
 
-def _wait(pid: int, seconds: float) -> str:
-    """Wait for a child by polling (student code may have changed signal handlers); SIGKILL when late."""
-    deadline = time.monotonic() + seconds
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            return protocol.TIMEOUT
-        time.sleep(0.005)
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        return protocol.TIMEOUT if sig in (signal.SIGXCPU, signal.SIGALRM, signal.SIGKILL) else f"{protocol.CRASHED}: signal {sig}"
-    code = os.WEXITSTATUS(status)
-    return {0: protocol.DONE, 3: protocol.MEMORY}.get(code, f"{protocol.CRASHED}: exit status {code}")
+def _set_limits(limits: dict) -> None:
+    """Soft = hard for every limit, so that student code cannot raise any of them again."""
+    memory = int(limits["memory_mb"]) * 2**20
+    files = int(limits["file_mb"]) * 2**20
+    chosen = {resource.RLIMIT_AS: memory, resource.RLIMIT_FSIZE: files, resource.RLIMIT_CORE: 0,
+              resource.RLIMIT_NOFILE: OPEN_FILES}
+    if limits.get("max_processes"):
+        chosen[resource.RLIMIT_NPROC] = int(limits["max_processes"])
+    for name in dir(resource):
+        if name.startswith("RLIMIT_"):
+            kind = getattr(resource, name)
+            soft, hard = resource.getrlimit(kind)
+            value = chosen.get(kind, soft)
+            if hard != resource.RLIM_INFINITY and (value == resource.RLIM_INFINITY or value > hard):
+                value = hard      # a limit can only be lowered
+            resource.setrlimit(kind, (value, value))
 
 
-def main(job_dir: str) -> int:
-    job_path = Path(job_dir)
-    job = json.loads((job_path / protocol.JOB_FILE).read_text())
-    cells = json.loads((job_path / protocol.CELLS_FILE).read_text())
-    out = job_path / protocol.OUT_DIR
-    out.mkdir(exist_ok=True)
+def _read_job(channel: int) -> dict:
+    data = bytearray()
+    while chunk := os.read(channel, 1 << 20):
+        data += chunk
+        if len(data) > MAX_JOB_BYTES:
+            raise ValueError("the job is larger than the runner accepts")
+    return wire.unpack(bytes(data))
+
+
+def main(channel: int) -> int:
+    """Run the job read from the socket `channel`; answer on it."""
+    # Ends with the process that started it (the fallback sandbox has no PID namespace to do it).
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    # Pre-import what student code imports anyway, before the memory limit: its cost is paid once.
+    # Imported before the memory limit (in a zygote they already are): their cost is paid once.
     import numpy  # noqa: F401
     try:
         import matplotlib.pyplot  # noqa: F401
     except ImportError:
         pass
-    limit = int(job["memory_mb"]) * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    # Bounded files and no core dumps: a student cannot fill the disk or /tmp.
-    files = int(job["max_file_mb"]) * 2**20
-    resource.setrlimit(resource.RLIMIT_FSIZE, (files, files))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-    log = _BoundedLog(int(job["max_log_chars"]))
+    job = _read_job(channel)
+    limits = job["limits"]
+    _set_limits(limits)
+    log = _BoundedLog(int(limits["max_log_chars"]))
     real_stdout, real_stderr = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = log
     namespace: dict[str, Any] = {"__name__": "__main__"}
     timings["imports"] = round(time.perf_counter() - start, 4)
     try:
         start = time.perf_counter()
-        cells_result = run_cells(cells, namespace, float(job["cell_seconds"]))
+        cells = run_cells(job["cells"], namespace, float(limits["cell_seconds"]), float(limits["notebook_seconds"]))
         timings["cells"] = round(time.perf_counter() - start, 4)
         figures = _figures(namespace)
-        grade_exercises(job, namespace, out, timings)
+        grade_exercises(job, namespace, channel, timings)
     finally:
         sys.stdout, sys.stderr = real_stdout, real_stderr
     defined = [name for name in job["exercises"] if callable(namespace.get(name))]
-    wire.dump_json({"cells": cells_result, "log": log.text(), "defined": defined, "timings": timings,
-                     "figures": wire.encode(figures, out, "figure")}, out / protocol.NOTEBOOK_FILE)
+    _send(channel, wire.pack({"kind": protocol.NOTEBOOK, "cells": cells, "log": log.text(), "figures": figures,
+                              "defined": defined, "timings": timings}))
     return 0
 
 

@@ -1,185 +1,150 @@
-"""A fork server inside one long-lived sandbox: pay Python's start and numpy/matplotlib's import once.
+"""A fork server inside one long-lived bubblewrap sandbox: Python, numpy and matplotlib start once.
 
-Started by autograder.grading.zygote_pool in the same bubblewrap sandbox a single submission
-gets, with the worker's job folder bound where a lone runner finds its own.  It loops on stdin,
-one JSON line per job: {"seconds": wall budget}.  For each it forks a child that runs
-`runner.main` on the job folder exactly as a fresh sandbox would (the memory limit and the alarms
-are set there, in the child), waits for it up to the budget, then — before answering — kills
-every other process in the sandbox's PID namespace and empties /tmp, so nothing a submission
-started or wrote reaches the next one.  Answer on stdout, one JSON line: {"returncode": n,
-"stderr": tail} (negative: killed by signal -n) or {"timed_out": true}, with "dirty": true when
-the job changed anything else of the sandbox (its files outside /tmp, System V IPC): the grader
-then retires this server rather than let the change reach the next job.
+Started by autograder.sandbox.zygotes with its control socket (a SOCK_SEQPACKET the host owns)
+as the only descriptor besides /dev/null.  One job at a time:
 
-The server itself is not dumpable (prctl), so student code can neither ptrace it nor read its
-memory through /proc, and the child holds no end of the grader's pipes.
+  host -> zygote  {"op": "job", "id": n, "tmp_mb": int}  with SCM_RIGHTS [job socket, output pipe]
+  zygote -> host  {"ready": true} once, at start
+                  {"id": n, "status": wait status}  when the job's monitor ended
+                  {"id": n, "retire": what changed}  instead, when the zygote's own state changed
+                                                      (it then exits; the host starts another)
+
+Per job it forks a monitor that builds a fresh box below it (guest/jobbox.py: new namespaces,
+a sized /tmp and /dev/shm, a proc of the job's own) and the job's init inside it, which runs
+the runner (guest/runner.py) on the job socket.  The job sees neither the zygote nor its
+control socket nor any other job, and nothing it does changes the zygote; still, before every
+job the zygote compares its own resource limits, priority and CPU affinity with those it started
+with and retires if any differs.  It is not dumpable (no ptrace, no /proc/<pid>/mem).
 """
 from __future__ import annotations
 
-import ctypes
+import array
+import fcntl
 import json
 import os
-import select
+import resource
 import signal
-import stat
+import socket
 import sys
-import time
 import traceback
 
-from . import runner
+from . import jobbox, runner
+from .seccomp import Filter
 
-PR_SET_DUMPABLE = 4
-SANDBOX_TMP = "/tmp"
-INIT_PID = 1                 # bubblewrap's own init: the namespace ends with it
-SETTLE_SECONDS = 5.0         # how long killed processes may take to vanish before the server gives up
-
-
-def _not_dumpable() -> None:
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE, 0) failed")
+EXIT_SETUP_FAILED = 70
+MAX_REQUEST_BYTES = 4096
 
 
-def _run_child(job_dir: str) -> None:
-    """In the forked child: the grader's pipes become /dev/null, stderr a file, then the runner."""
-    code = 1
-    try:
-        devnull = os.open(os.devnull, os.O_RDWR)
-        os.dup2(devnull, 0)
-        os.dup2(devnull, 1)
-        stderr = os.open(os.path.join(SANDBOX_TMP, "runner.stderr"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.dup2(stderr, 2)
-        os.close(devnull)
-        os.close(stderr)
-        code = runner.main(job_dir)
-    except SystemExit as done:
-        code = done.code if isinstance(done.code, int) else 1
-    except BaseException:  # noqa: BLE001 - reported like a fresh interpreter would: traceback, status 1
-        traceback.print_exc()
-    finally:
+def own_state() -> dict[str, object]:
+    """What a job could try to change of the zygote to reach the next one: its limits, priority, CPUs."""
+    limits = {name: resource.getrlimit(getattr(resource, name)) for name in dir(resource) if name.startswith("RLIMIT_")}
+    return {"rlimits": limits, "nice": os.getpriority(os.PRIO_PROCESS, 0),
+            "affinity": sorted(os.sched_getaffinity(0))}
+
+
+def _changed(start: dict[str, object]) -> str:
+    now = own_state()
+    return ", ".join(f"{key} {start[key]} -> {now[key]}" for key in start if now[key] != start[key])
+
+
+def _exit_code(status: int) -> int:
+    return os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
+
+
+def _job_init(seccomp: Filter, last_cap: int) -> None:
+    """PID 1 of the job's namespaces: finish the box, wait for the host's go, run the runner. Never returns."""
+    jobbox.prctl(jobbox.PR_SET_PDEATHSIG, signal.SIGKILL)
+    os.setsid()       # out of the zygote's session and process group (kill(0, ...), PRIO_PGRP)
+    jobbox.mount_proc()
+    jobbox.own_fds(jobbox.JOB_FD, jobbox.JOB_FD + 1)
+    jobbox.drop_privileges(last_cap)
+    seccomp.install()
+    channel = socket.socket(fileno=jobbox.JOB_FD)
+    jobbox.send_ready(channel)
+    if channel.recv(2, socket.MSG_WAITALL) != b"go":
+        os._exit(EXIT_SETUP_FAILED)
+    child = os.fork()
+    if child == 0:
+        code = 1
         try:
-            sys.stderr.flush()
+            code = runner.main(jobbox.JOB_FD)
+        except BaseException:  # noqa: BLE001 - reported like a fresh interpreter would: traceback, status 1
+            traceback.print_exc()
         finally:
-            os._exit(code)   # never back into the server's loop, whatever student code left behind
+            os._exit(code)   # never back into this loop, whatever student code left behind
+    channel.close()
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    jobbox.prctl(jobbox.PR_SET_DUMPABLE, 0)
+    while True:   # reap every orphan; leave with the runner's status (the namespace ends with us)
+        pid, status = os.wait()
+        if pid == child:
+            os._exit(_exit_code(status))
 
 
-def _wait(pid: int, seconds: float) -> dict[str, object]:
-    """The child's status as {"returncode": n}, or SIGKILL and {"timed_out": True} after `seconds`."""
-    handle = os.pidfd_open(pid)
+def _monitor(request: dict, job_fd: int, output_fd: int, zygote: int, seccomp: Filter, last_cap: int) -> None:
+    """The job's monitor, in the zygote's namespaces: build the box, fork its init, wait. Never returns."""
     try:
-        if not select.select([handle], [], [], seconds)[0]:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            return {"timed_out": True}
-    finally:
-        os.close(handle)
-    return {"returncode": os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])}
+        jobbox.prctl(jobbox.PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != zygote:
+            os._exit(EXIT_SETUP_FAILED)
+        jobbox.prctl(jobbox.PR_SET_DUMPABLE, 1)    # its own /proc/self (uid_map) belongs to it again
+        high_job, high_output = (fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in (job_fd, output_fd))
+        os.dup2(high_job, jobbox.JOB_FD)
+        os.dup2(high_output, jobbox.JOB_FD + 1)
+        jobbox.libc.close_range(jobbox.JOB_FD + 2, 0xFFFFFFFF, 0)   # the control socket above all
+        os.dup2(jobbox.JOB_FD + 1, 2)
+        uid, gid = jobbox.enter_namespaces()
+        jobbox.map_ids(uid, gid)
+        tmp_mb = int(request["tmp_mb"])
+        jobbox.mount_private_areas(tmp_mb * 2**20, inodes=max(1024, tmp_mb * 256))
+        init = os.fork()
+        if init == 0:
+            _job_init(seccomp, last_cap)
+        os.closerange(0, jobbox.JOB_FD + 2)
+        os._exit(_exit_code(os.waitpid(init, 0)[1]))
+    except BaseException as error:  # noqa: BLE001 - the host reads this line as the reason
+        os.write(2, f"sandbox setup failed: {type(error).__name__}: {error}\n".encode(errors="replace"))
+        os._exit(EXIT_SETUP_FAILED)
 
 
-def _others() -> list[int]:
-    spared = {INIT_PID, os.getpid()}
-    return [int(name) for name in os.listdir("/proc") if name.isdigit() and int(name) not in spared]
+def _receive(control: socket.socket) -> tuple[dict | None, list[int]]:
+    fds = array.array("i")
+    data, ancillary, _, _ = control.recvmsg(MAX_REQUEST_BYTES, socket.CMSG_SPACE(2 * fds.itemsize))
+    for level, kind, payload in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(payload[:len(payload) - len(payload) % fds.itemsize])
+    return (json.loads(data) if data else None), list(fds)
 
 
-def kill_others() -> None:
-    """SIGKILL every process of the namespace but init and this one, until none is left.
-
-    Repeated because a process may fork between the listing and the kill; orphans are reaped by
-    bubblewrap's init, this server's own children here.
-    """
-    deadline = time.monotonic() + SETTLE_SECONDS
-    while others := _others():
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"processes {others} survived SIGKILL")
-        for pid in others:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        try:
-            while os.waitpid(-1, os.WNOHANG)[0]:
-                pass
-        except ChildProcessError:
-            pass
-        time.sleep(0.001)
-
-
-def _remove(path: str) -> None:
-    """Delete a file or a tree; student code may have taken its own permissions away (and we have no caps)."""
-    if os.path.isdir(path) and not os.path.islink(path):
-        os.chmod(path, stat.S_IRWXU)
-        for name in os.listdir(path):
-            _remove(os.path.join(path, name))
-        os.rmdir(path)
-    else:
-        os.unlink(path)
-
-
-def wipe_tmp() -> None:
-    os.chmod(SANDBOX_TMP, 0o1777)
-    for name in os.listdir(SANDBOX_TMP):
-        _remove(os.path.join(SANDBOX_TMP, name))
-
-
-def _walk(path: str, device: int, seen: list) -> None:
-    for entry in sorted(os.scandir(path), key=lambda e: e.name):
-        info = entry.stat(follow_symlinks=False)
-        target = os.readlink(entry.path) if entry.is_symlink() else None
-        changed = info.st_mtime_ns if stat.S_ISREG(info.st_mode) else 0
-        seen.append((entry.path, info.st_mode, info.st_uid, info.st_gid, info.st_rdev, target, changed))
-        if entry.is_dir(follow_symlinks=False) and info.st_dev == device:
-            _walk(entry.path, device, seen)
-
-
-def sandbox_state() -> list:
-    """Everything a process could change outside /tmp and the job folder: the sandbox's own
-    file systems (/ and /dev, mount points included, not what is mounted on them) and System V IPC."""
-    seen: list = []
-    for top in ("/", "/dev"):
-        _walk(top, os.stat(top).st_dev, seen)
-    for kind in ("shm", "sem", "msg"):
-        with open(f"/proc/sysvipc/{kind}") as table:
-            seen.append(table.read())
-    return seen
-
-
-def _serve_one(job_dir: str, seconds: float, clean: list) -> dict[str, object]:
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:
-        _run_child(job_dir)
-    status = _wait(pid, seconds)
-    kill_others()
-    if "returncode" in status and status["returncode"] != 0:
-        status["stderr"] = _tail(os.path.join(SANDBOX_TMP, "runner.stderr"))
-    wipe_tmp()
-    # Anything else left behind would reach the next job: this server retires, the grader starts another.
-    status["dirty"] = sandbox_state() != clean
-    return status
-
-
-def _tail(path: str) -> str:
-    try:
-        with open(path, "rb") as file:
-            file.seek(max(0, os.fstat(file.fileno()).st_size - 500))
-            return file.read().decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def main(job_dir: str) -> int:
-    """Serve jobs from stdin until it closes; any failure of the server itself ends it (the grader restarts it)."""
-    _not_dumpable()
-    import numpy  # noqa: F401 - imported once here, inherited by every child
+def main(control_fd: int) -> int:
+    """Serve jobs until the host closes the control socket or the zygote's state changes."""
+    jobbox.prctl(jobbox.PR_SET_DUMPABLE, 0)
+    import numpy  # noqa: F401 - imported once here, inherited by every job
     try:
         import matplotlib.pyplot  # noqa: F401
     except ImportError:
         pass
-    wipe_tmp()
-    clean = sandbox_state()
-    print(json.dumps({"ready": True}), flush=True)
-    for line in sys.stdin:
-        request = json.loads(line)
-        print(json.dumps(_serve_one(job_dir, float(request["seconds"]), clean)), flush=True)
-    return 0
+    control = socket.socket(fileno=control_fd)
+    seccomp, last_cap, start, me = Filter(), jobbox.last_capability(), own_state(), os.getpid()
+    control.send(json.dumps({"ready": True}).encode())
+    while True:
+        request, fds = _receive(control)
+        if request is None:
+            return 0
+        changed = _changed(start)
+        if changed or len(fds) != 2:
+            for fd in fds:
+                os.close(fd)
+            control.send(json.dumps({"id": request.get("id"), "retire": changed or "bad request"}).encode())
+            return 0
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            _monitor(request, fds[0], fds[1], me, seccomp, last_cap)
+        for fd in fds:
+            os.close(fd)
+        status = os.waitpid(pid, 0)[1]
+        control.send(json.dumps({"id": request["id"], "status": status}).encode())

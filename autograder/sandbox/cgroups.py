@@ -1,0 +1,185 @@
+"""Limits per submission, not per process: one cgroup per job for its memory and its process count.
+
+A resource limit (setrlimit) binds one process; four forked children under `--memory 512` could
+use 2 GB between them.  A job's cgroup bounds all its processes together: memory (tmpfs pages
+of its /tmp and /dev/shm included) and the number of processes, and it lists every process of
+the job so that none can be missed when the job is stopped.
+
+Layout: ``<hierarchy>/cnn-grade/<grader pid>/job-<n>``, in the cgroup v1 `memory` and `pids`
+hierarchies, or in the v2 unified hierarchy (memory.max, pids.max).  As root the folders are
+created (and removed when the batch ends; folders of graders that no longer run are removed on
+the next start).  As another user this works only where an administrator delegated
+``cnn-grade`` to that user (created it and chowned it); otherwise the grader falls back to the
+per-process limits and says so (``unavailable``).
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import itertools
+import os
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path("/sys/fs/cgroup")
+TOP = "cnn-grade"
+V1_HIERARCHIES = ("memory", "pids")
+SETTLE_SECONDS = 5.0
+FALLBACK_WARNING = ("memory and process count are limited per process only, not per submission: no writable "
+                    "cgroup ({reason}). Run the grader as root, or delegate {top} in the cgroup hierarchy "
+                    "to its user (see the README, 'Security model').")
+_names = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class JobCgroup:
+    """The cgroup(s) of one job: v1 one folder per hierarchy, v2 one folder."""
+
+    folders: tuple[Path, ...]
+    version: int
+
+    def add(self, pid: int) -> None:
+        for folder in self.folders:
+            fd = os.open(folder / "cgroup.procs", os.O_WRONLY)
+            try:
+                os.write(fd, str(pid).encode())
+            finally:
+                os.close(fd)
+
+    def processes(self) -> list[int]:
+        return [int(pid) for pid in (self.folders[-1] / "cgroup.procs").read_text().split()]
+
+    def oom_kills(self) -> int:
+        """How many of the job's processes the kernel killed for going over the memory limit."""
+        name = "memory.oom_control" if self.version == 1 else "memory.events"
+        try:
+            lines = (self.folders[0] / name).read_text().splitlines()
+        except OSError:
+            return 0
+        return sum(int(line.split()[1]) for line in lines if line.startswith("oom_kill "))
+
+    def kill_all(self) -> None:
+        """SIGKILL every process of the job until none is left (a fork between listing and kill is caught next round)."""
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while (pids := self.processes()) and time.monotonic() < deadline:
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.01)
+
+    def remove(self) -> None:
+        """rmdir (busy while a process remains: the caller has stopped them)."""
+        deadline = time.monotonic() + SETTLE_SECONDS
+        for folder in self.folders:
+            while True:
+                try:
+                    folder.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError as error:
+                    if error.errno != errno.EBUSY or time.monotonic() > deadline:
+                        break
+                    time.sleep(0.01)
+
+
+class Cgroups:
+    """This grader's cgroup folder(s); `job` makes one job's cgroup, `close` removes them all."""
+
+    def __init__(self, version: int, parents: tuple[Path, ...]) -> None:
+        self.version, self.parents = version, parents
+
+    @classmethod
+    def open(cls) -> "Cgroups":
+        """This process's folder in every hierarchy; raises OSError (with the reason) when there is none."""
+        if (ROOT / "cgroup.controllers").exists():
+            found = set((ROOT / "cgroup.controllers").read_text().split())
+            if not {"memory", "pids"} <= found:
+                raise OSError(errno.ENOTSUP, "the cgroup v2 hierarchy lacks the memory or pids controller")
+            _enable_controllers(ROOT)
+            tops, version = (ROOT / TOP,), 2
+        elif all((ROOT / name / "cgroup.procs").exists() for name in V1_HIERARCHIES):
+            tops, version = tuple(ROOT / name / TOP for name in V1_HIERARCHIES), 1
+        else:
+            raise OSError(errno.ENOENT, "no cgroup v2 hierarchy with memory and pids, nor v1 memory and pids")
+        for top in tops:
+            top.mkdir(exist_ok=True)
+            _remove_stale(top)
+        cgroups = cls(version, tuple(top / str(os.getpid()) for top in tops))
+        cgroups._make_parents()
+        return cgroups
+
+    def _make_parents(self) -> None:
+        """This grader's folders (again, after another batch of this process removed them)."""
+        for parent in self.parents:
+            if not parent.is_dir():
+                parent.mkdir(exist_ok=True)
+                if self.version == 2:
+                    _enable_controllers(parent.parent)
+                    _enable_controllers(parent)
+
+    @contextlib.contextmanager
+    def job(self, memory_mb: int, processes: int) -> Iterator[JobCgroup]:
+        """A fresh cgroup for one job, removed afterwards (its processes killed first)."""
+        name = f"job-{next(_names)}"
+        self._make_parents()
+        folders = tuple(parent / name for parent in self.parents)
+        for folder in folders:
+            folder.mkdir()
+        cgroup = JobCgroup(folders, self.version)
+        try:
+            self._limit(cgroup, memory_mb * 2**20, processes)
+            yield cgroup
+        finally:
+            cgroup.kill_all()
+            cgroup.remove()
+
+    def _limit(self, cgroup: JobCgroup, memory: int, processes: int) -> None:
+        if self.version == 1:
+            memory_dir, pids_dir = cgroup.folders
+            (memory_dir / "memory.limit_in_bytes").write_text(str(memory))
+            if (memory_dir / "memory.memsw.limit_in_bytes").exists():   # swap accounting: no swapping past it
+                (memory_dir / "memory.memsw.limit_in_bytes").write_text(str(memory))
+            (pids_dir / "pids.max").write_text(str(processes))
+            return
+        (folder,) = cgroup.folders
+        (folder / "memory.max").write_text(str(memory))
+        if (folder / "memory.swap.max").exists():
+            (folder / "memory.swap.max").write_text("0")
+        (folder / "pids.max").write_text(str(processes))
+
+    def close(self) -> None:
+        """Remove this grader's folders (and the shared top folder when it is empty and ours to remove)."""
+        for parent in self.parents:
+            for folder in (parent, parent.parent):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+
+
+def _enable_controllers(folder: Path) -> None:
+    """v2: the memory and pids controllers for `folder`'s children."""
+    control = folder / "cgroup.subtree_control"
+    if not {"memory", "pids"} <= set(control.read_text().split()):
+        control.write_text("+memory +pids")
+
+
+def _remove_stale(top: Path) -> None:
+    """Folders left by graders that were killed (SIGKILL leaves no chance to clean up)."""
+    for parent in top.iterdir():
+        if parent.is_dir() and parent.name.isdigit() and not Path(f"/proc/{parent.name}").exists():
+            for folder in [*parent.iterdir(), parent]:
+                if folder.is_dir():
+                    with contextlib.suppress(OSError):
+                        folder.rmdir()
+
+
+def unavailable() -> str:
+    """'' when per-job cgroups work here; else the warning to show (stderr, results.json, report)."""
+    try:
+        Cgroups.open().close()
+    except OSError as error:
+        return FALLBACK_WARNING.format(reason=error.strerror or str(error), top=TOP)
+    return ""
