@@ -76,7 +76,7 @@ def check_function(exercise: str, function: Any, seed: int) -> ExerciseResult:
     if not failing:
         return result
     substituted = call_cases(function, calls, helpers=answer_key_helpers(failing))
-    return with_substitution(result, Substitution(failing, case_passes(exercise, cases, substituted)))
+    return with_substitution(result, Substitution(failing, case_passes(exercise, cases, substituted)), cases)
 
 
 def own_calls(helpers: tuple[str, ...], namespace: dict, seed: int) -> HelperCalls:

@@ -26,7 +26,7 @@ from ..assignment.cases import Case
 from ..assignment.exercises import EXERCISES, FUNCTIONS
 from .diagnose import PUBLISHED_ONLY, PUBLISHED_ONLY_HINT, confirmed_mistake, published_only
 from .mistakes import SOLUTIONS_FILE
-from .observations import observe
+from .observations import failing_kind, observe
 from .result import CaseResult, ExerciseResult, ExerciseStatus, error_result, missing_result
 from .scoring import partial_credit
 from .verdict import check_case, expected_outputs
@@ -109,8 +109,12 @@ def case_passes(exercise: str, cases: list[Case], outcomes: list[dict[str, Any]]
     return tuple(check_case(case, outcome, expected_outputs(case))[0].passed for case, outcome in zip(cases, outcomes))
 
 
-def with_substitution(result: ExerciseResult, substitution: Substitution) -> ExerciseResult:
-    """The better of `result` (graded with the student's own helpers) and the substituted run."""
+def with_substitution(result: ExerciseResult, substitution: Substitution, cases: list[Case]) -> ExerciseResult:
+    """The better of `result` (graded with the student's own helpers) and the substituted run.
+
+    The note says only what the second run showed: how many cases passed with the answer key's
+    helpers, that the exercise is right only when all of them did, and, from which cases passed
+    (their geometry alone, nothing the run printed), where to look when exactly one kind failed."""
     spec = EXERCISES[result.exercise]
     passed, total = sum(substitution.passes), len(substitution.passes)
     score = partial_credit(spec.points, passed, total, spec.granularity) if total else 0.0
@@ -118,10 +122,20 @@ def with_substitution(result: ExerciseResult, substitution: Substitution) -> Exe
         return result
     status = ExerciseStatus.PASSED if passed == total else ExerciseStatus.FAILED
     helpers = " and ".join(substitution.helpers)
-    own = "yours fails its own check" if len(substitution.helpers) == 1 else "yours fail their own checks"
-    note = (f"{result.exercise}: {score:g} / {spec.points:g} points, graded with the answer key's {helpers} "
-            f"({own}): {passed} of {total} cases passed with it. With your own {helpers}:")
-    return dataclasses.replace(result, score=score, status=status, feedback=f"{note}\n{result.feedback}",
+    if result.status is ExerciseStatus.TIMEOUT:
+        why = "with your own it ran out of time"
+    else:
+        why = "yours fails its own check" if len(substitution.helpers) == 1 else "yours fail their own checks"
+    lines = [f"{result.exercise}: {score:g} / {spec.points:g} points, graded with the answer key's {helpers} "
+             f"({why}): {passed} of {total} cases passed with it."]
+    if status is ExerciseStatus.PASSED:
+        lines.append(f"  Your {result.exercise} is right: what it lost is your {helpers}'s to fix.")
+    else:
+        kind = failing_kind(cases, [CaseResult(c.label, c.kind, p) for c, p in zip(cases, substitution.passes)])
+        if kind is not None:
+            lines.append(f"  With it, {kind.passing} passes and {kind.failing} fails. {kind.pointer}")
+    lines.append(f"With your own {helpers}:")
+    return dataclasses.replace(result, score=score, status=status, feedback="\n".join(lines) + "\n" + result.feedback,
                                diagnosis=[] if status is ExerciseStatus.PASSED else result.diagnosis)
 
 

@@ -121,7 +121,8 @@ def substitute_helpers(grading: Grading) -> None:
         entry = run.exercises.get(name)
         if entry is not None and entry.status is RunStatus.DONE:
             passes = case_passes(name, grading.cases[name], entry.outcomes)
-            grading.results[name] = with_substitution(grading.results[name], Substitution(helpers, passes))
+            grading.results[name] = with_substitution(grading.results[name], Substitution(helpers, passes),
+                                                       grading.cases[name])
 
 
 def record(grading: Grading) -> None:
