@@ -14,7 +14,7 @@ from support import solutions, submission
 from autograder.assignment.release import release
 from autograder.cli import main
 from autograder.grading.load import load_cells
-from autograder.results.similarity import compare
+from autograder.results.similarity import SimilarPair, Similarity, compare
 
 # The copier renames what the loops name (and leaves a comment a browser must not run).
 RENAMED = {"vert_start": "top", "vert_end": "bottom", "horiz_start": "left", "horiz_end": "right",
@@ -122,3 +122,11 @@ def test_similarity_html_next_to_report_html_and_the_pair_in_the_report(tmp_path
     report = (out / "report.html").read_text()
     assert "ada and bea" in report and 'href="similarity.html"' in report
     assert not re.search(r"\bcy and|and cy\b|\bdee and|and eve\b", report)
+
+
+def test_pairs_join_into_groups_so_a_shared_source_is_one_row() -> None:
+    shared = SimilarPair("a", "b", 1.0, 1.0, [], [])
+    pairs = [shared, SimilarPair("b", "c", 0.8, 0.7, [], []), SimilarPair("d", "e", 0.6, 0.9, [], [])]
+    groups = Similarity(0.5, 6, pairs).groups
+    assert [(g.students, g.pairs, g.highest) for g in groups] == [(("a", "b", "c"), 2, 1.0), (("d", "e"), 1, 0.9)]
+    assert groups[0].names() == "a, b and c" and groups[1].names() == "d and e"

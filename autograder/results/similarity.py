@@ -39,10 +39,44 @@ class SimilarPair:
 
 
 @dataclass(frozen=True)
+class SimilarGroup:
+    """Submissions linked by similar pairs (a pair is a group of two): one shared source is one
+    group, however many copied it, so a report stays readable for a whole class."""
+
+    students: tuple[str, ...]
+    highest: float                # the most similar pair's share
+    pairs: int
+
+    def names(self) -> str:
+        return ", ".join(self.students[:-1]) + " and " + self.students[-1]
+
+
+@dataclass(frozen=True)
 class Similarity:
     threshold: float
     compared: int                 # how many submissions were compared (readable ones)
     pairs: list[SimilarPair]      # above the threshold, most similar first
+
+    @property
+    def groups(self) -> list[SimilarGroup]:
+        """The pairs' students joined into groups (connected by any pair), largest group first."""
+        leader: dict[str, str] = {}
+
+        def find(student: str) -> str:
+            while leader.setdefault(student, student) != student:
+                student = leader[student]
+            return student
+
+        for pair in self.pairs:
+            leader[find(pair.first)] = find(pair.second)
+        members: dict[str, list[str]] = {}
+        for student in leader:
+            members.setdefault(find(student), []).append(student)
+        groups = []
+        for students in members.values():
+            inside = [p for p in self.pairs if p.first in students]
+            groups.append(SimilarGroup(tuple(sorted(students)), max(p.similarity for p in inside), len(inside)))
+        return sorted(groups, key=lambda g: (-len(g.students), -g.highest, g.students))
 
 
 def written_code(cells: list[str]) -> str:

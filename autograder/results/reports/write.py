@@ -11,6 +11,9 @@ from .feedback import feedback_html
 from .grades_csv import grades_csv
 from .render import render
 
+# Each pair shown side by side costs both students' code on the page: past this many, the groups say the rest.
+MAX_PAIRS_SHOWN = 200
+
 
 def write_reports(out: Path, records: list[SubmissionRecord], assignment: str, similarity: Similarity,
                   sandbox_warning: str = "", students: set[str] | None = None) -> None:
@@ -20,5 +23,6 @@ def write_reports(out: Path, records: list[SubmissionRecord], assignment: str, s
     for record in records:
         if students is None or record.student in students:
             write_text_atomic(feedback_html(record, assignment), out / "feedback" / f"{record.student}.html")
-    write_text_atomic(render("similarity.html", assignment=assignment, similarity=similarity), out / "similarity.html")
+    write_text_atomic(render("similarity.html", assignment=assignment, similarity=similarity,
+                             shown=similarity.pairs[:MAX_PAIRS_SHOWN]), out / "similarity.html")
     write_text_atomic(class_report_html(records, assignment, similarity, sandbox_warning), out / "report.html")
