@@ -5,7 +5,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
-from ..assignment.cases import cases_digest, seed_for
+from ..assignment.cases import generator_digest
 from ..sandbox.limits import Limits
 
 
@@ -21,9 +21,10 @@ class GradeOptions:
 
     def key(self, data: bytes, student: str) -> str:
         """Hash of the submission and of everything else its result depends on: the grader's code
-        and data (checks, catalog, answer key, expected outputs), this student's cases, the dropped
-        cells, the limits and the sandbox kind.  A stored record with another key is regraded."""
+        and data (checks, catalog, answer key, expected outputs), the cases' generator (and so, with
+        the student id, this student's cases), the dropped cells, the limits and the sandbox kind.
+        A stored record with another key is regraded."""
         digest = hashlib.sha256(data)
         digest.update(json.dumps([self.fingerprint, self.sandbox, self.cgroups, asdict(self.limits), sorted(self.drop_cells),
-                                  cases_digest(seed_for(student))]).encode())
+                                  generator_digest(), student]).encode())
         return digest.hexdigest()
