@@ -64,7 +64,7 @@ class SandboxPool:
                 raise ZygoteFailed("the grader is stopping")
             if self._free:
                 return self._free.pop()
-        zygote = Zygote()
+        zygote = Zygote(self.job_cgroup)
         with self._lock:
             self._zygotes.add(zygote)
             if not self._closed:
@@ -154,10 +154,7 @@ class Slot:
             try:
                 if self.zygote is None:
                     self.zygote = self.pool.take_zygote()
-                with self.pool.job_cgroup(limits) as cgroup:
-                    end = self.zygote.run(job, time.monotonic() + seconds, limits.answer_bytes, limits.tmp_mb, cgroup)
-                    end.oom_kills = cgroup.oom_kills() if cgroup else 0
-                return end, failures[0] if failures else None
+                return self.zygote.run(job, time.monotonic() + seconds, limits), failures[0] if failures else None
             except (ZygoteFailed, OSError, ValueError, subprocess.SubprocessError) as error:
                 failures.append(f"{type(error).__name__}: {error}" if not isinstance(error, ZygoteFailed) else str(error))
                 if self.zygote is not None:
