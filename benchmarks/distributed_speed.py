@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from grading_speed import build_class
+from classes import build_class
 
 from autograder.assignment.release import release
 from autograder.grading.batch import grade_all

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,20 @@ class ClassRun:
     graded_now: list[str]
     out: Path
     gradebook: str | None
+    seconds: dict[str, float]    # per phase of the run: discover, grade, results, similarity, reports, gradebook
+
+
+class _Phases:
+    """Seconds per phase of a run, each phase timed from the end of the one before."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def done(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.seconds[phase] = round(now - self._last, 4)
+        self._last = now
 
 
 def _assignment(roots: list[Path], requested: str | None) -> CourseAssignment:
@@ -62,6 +77,7 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
     The engine defaults to a local pool of `jobs` threads; `assignment` names the assignment of a
     course root (default: the course's only one).  Every submission (not only those graded now) is
     compared with every other for the similarity report."""
+    phases = _Phases()
     kind = resolve(sandbox)
     per_process_only = cgroups_unavailable()
     warnings = [w for w in (RLIMIT_WARNING if kind == "rlimit" else "", per_process_only) if w]
@@ -86,16 +102,22 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
     options = GradeOptions(sandbox=kind, cgroups=not per_process_only,
                            limits=Limits(seconds=timeout, memory_mb=memory_mb),
                            drop_cells=release().locked_test_cells, fingerprint=fingerprint)
+    phases.done("discover")
     graded = grade_all(submissions, out, options, engine=engine or LocalEngine(jobs), progress=progress)
+    phases.done("grade")
     records = all_records(out)
     document = results(records, course.name, fingerprint, warning)
     write_json_atomic(document, out / "results.json")
+    phases.done("results")
     # Feedback pages are rewritten only for the students graded now (and any page that is missing).
     pages = set(graded) | {r.student for r in records if not (out / "feedback" / f"{r.student}.html").exists()}
     similarity = compare(_written_cells(everyone, options.drop_cells), list(release().scaffold), similarity_threshold)
+    phases.done("similarity")
     write_reports(out, records, course.name, similarity, warning, pages)
+    phases.done("reports")
     if gradebook:
         current = {s.student for s in submissions}
         write_scores(gradebook, [r for r in records if r.student in current],
                      course_root=roots[0] if roots else None, assignment=course.name, notebook=course.notebook)
-    return ClassRun(document, graded, out, gradebook)
+    phases.done("gradebook")
+    return ClassRun(document, graded, out, gradebook, phases.seconds)

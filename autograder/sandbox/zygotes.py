@@ -70,6 +70,8 @@ class _Box:
 class Zygote:
     """A running zygote: its bubblewrap process and the control socket.
 
+    Started in the constructor, ready after `wait_started`.  bubblewrap dies with the thread that
+    started it (--die-with-parent), so a zygote is started by a thread that outlives the batch.
     `job_cgroup(limits)` gives a job's cgroup (a context manager, None where there is none).  After
     each job the next job's box is built at once, in a thread (the zygote builds it, the thread
     waits for its init and moves it into its cgroup: a write the kernel makes wait for an RCU grace
@@ -87,12 +89,11 @@ class Zygote:
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         finally:
             theirs.close()
-        try:
-            if self._message(START_SECONDS) != {"ready": True}:
-                raise ZygoteFailed("the zygote did not start")
-        except BaseException:
-            self.stop()
-            raise
+
+    def wait_started(self) -> None:
+        """Until it has imported what it needs; ZygoteFailed when it does not start."""
+        if self._message(START_SECONDS) != {"ready": True}:
+            raise ZygoteFailed("the zygote did not start")
 
     def alive(self) -> bool:
         return self.process.poll() is None
