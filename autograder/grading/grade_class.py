@@ -1,6 +1,7 @@
 """`cnn-grade grade` as a library call: discover → grade the missing records → results.json, reports, gradebook."""
 from __future__ import annotations
 
+import concurrent.futures
 import sys
 import time
 from dataclasses import dataclass
@@ -10,9 +11,9 @@ from typing import Any
 from ..assignment.release import release
 from ..errors import GraderError
 from ..local_files import UnreadableFile
-from ..results.gradebook import sqlite_url, write_scores
+from ..results.gradebook import load_nbgrader, sqlite_url, write_scores
 from ..results.reports.write import write_reports
-from ..results.similarity import DEFAULT_THRESHOLD, compare
+from ..results.similarity import DEFAULT_THRESHOLD, Similarity, compare
 from ..results.store import all_records, results, write_json_atomic
 from ..sandbox.cgroups import unavailable as cgroups_unavailable
 from ..sandbox.launch import RLIMIT_WARNING, resolve
@@ -67,6 +68,10 @@ def _written_cells(submissions: list[Submission], drop: frozenset[str]) -> dict[
     return cells
 
 
+def _similarity(submissions: list[Submission], drop: frozenset[str], threshold: float) -> Similarity:
+    return compare(_written_cells(submissions, drop), list(release().scaffold), threshold)
+
+
 def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeout: float = 10.0,
                 memory_mb: int = 1024, sandbox: str = "auto", gradebook: str | None = None,
                 student: str | None = None, progress: bool | None = None,
@@ -103,16 +108,23 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
                            limits=Limits(seconds=timeout, memory_mb=memory_mb),
                            drop_cells=release().locked_test_cells, fingerprint=fingerprint)
     phases.done("discover")
-    graded = grade_all(submissions, out, options, engine=engine or LocalEngine(jobs), progress=progress)
-    phases.done("grade")
-    records = all_records(out)
-    document = results(records, course.name, fingerprint, warning)
-    write_json_atomic(document, out / "results.json")
-    phases.done("results")
+    # The similarity report needs only the code, and the gradebook's modules only importing: both
+    # done while the class is graded (the grading threads mostly wait for their sandboxes);
+    # "similarity" is what is left of it afterwards.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="background") as background:
+        similar = background.submit(_similarity, everyone, options.drop_cells, similarity_threshold)
+        if gradebook:
+            background.submit(load_nbgrader)
+        graded = grade_all(submissions, out, options, engine=engine or LocalEngine(jobs), progress=progress)
+        phases.done("grade")
+        records = all_records(out)
+        document = results(records, course.name, fingerprint, warning)
+        write_json_atomic(document, out / "results.json")
+        phases.done("results")
+        similarity = similar.result()
+        phases.done("similarity")
     # Feedback pages are rewritten only for the students graded now (and any page that is missing).
     pages = set(graded) | {r.student for r in records if not (out / "feedback" / f"{r.student}.html").exists()}
-    similarity = compare(_written_cells(everyone, options.drop_cells), list(release().scaffold), similarity_threshold)
-    phases.done("similarity")
     write_reports(out, records, course.name, similarity, warning, pages)
     phases.done("reports")
     if gradebook:

@@ -22,6 +22,13 @@ from .record import SubmissionRecord
 TIMESTAMP_BYTES = 1000
 
 
+def load_nbgrader() -> None:
+    """Import nbgrader's gradebook API and nbformat, which take about a second (jsonschema's format
+    checkers among them): a caller can have it done while it waits for something else."""
+    import nbformat  # noqa: F401
+    import nbgrader.api  # noqa: F401
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path.resolve()}"
 
