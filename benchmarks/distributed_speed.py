@@ -20,6 +20,7 @@ from pathlib import Path
 
 from classes import build_class
 
+from autograder.assignment.cases import generator_digest
 from autograder.assignment.release import release
 from autograder.grading.batch import grade_all
 from autograder.grading.discover import discover
@@ -58,7 +59,7 @@ def main() -> int:
     parser.add_argument("--students", type=int, default=24)
     args = parser.parse_args()
     options = GradeOptions(sandbox=resolve("auto"), drop_cells=release().locked_test_cells,
-                           fingerprint=grader_fingerprint())
+                           fingerprint=grader_fingerprint(), cases=generator_digest())
     engines = [("local pool", None), ("Dask, 1 worker", "local:1"), ("Dask, 2 workers", "local:2")]
     with tempfile.TemporaryDirectory(prefix="distributed-speed-") as tmp:
         course = Path(tmp) / "course"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..assignment.cases import generator_digest
 from ..assignment.release import release
 from ..errors import GraderError
 from ..local_files import UnreadableFile
@@ -106,7 +107,7 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
     fingerprint = grader_fingerprint()
     options = GradeOptions(sandbox=kind, cgroups=not per_process_only,
                            limits=Limits(seconds=timeout, memory_mb=memory_mb),
-                           drop_cells=release().locked_test_cells, fingerprint=fingerprint)
+                           drop_cells=release().locked_test_cells, fingerprint=fingerprint, cases=generator_digest())
     phases.done("discover")
     # The similarity report needs only the code, and the gradebook's modules only importing: both
     # done while the class is graded (the grading threads mostly wait for their sandboxes);

@@ -5,7 +5,6 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
-from ..assignment.cases import generator_digest
 from ..sandbox.limits import Limits
 
 
@@ -18,6 +17,7 @@ class GradeOptions:
     limits: Limits = field(default_factory=Limits)
     drop_cells: frozenset[str] = frozenset()     # the release's locked test cells
     fingerprint: str = ""                        # grading.fingerprint.grader_fingerprint(): code and data
+    cases: str = ""                              # assignment.cases.generator_digest(): the cases' generator
 
     def key(self, data: bytes, student: str) -> str:
         """Hash of the submission and of everything else its result depends on: the grader's code
@@ -26,5 +26,5 @@ class GradeOptions:
         A stored record with another key is regraded."""
         digest = hashlib.sha256(data)
         digest.update(json.dumps([self.fingerprint, self.sandbox, self.cgroups, asdict(self.limits), sorted(self.drop_cells),
-                                  generator_digest(), student]).encode())
+                                  self.cases, student]).encode())
         return digest.hexdigest()

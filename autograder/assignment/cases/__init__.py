@@ -6,7 +6,6 @@ published outputs fails them, and two students do not get identical inputs.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping
@@ -68,10 +67,9 @@ def _feed(digest: Any, value: Any) -> None:
 PROBE_SEED = 0
 
 
-@functools.lru_cache(maxsize=None)
 def generator_digest() -> str:
     """A hash of every case every function exercise is graded on for one probe seed (part of the
-    resume key), computed once per process.
+    resume key), computed once per run.
 
     A student's cases are one function of their seed, of the case code and the answer key (both in
     the grader's fingerprint) and of numpy's generator; that function changes for every seed or for
