@@ -1,6 +1,6 @@
 """Grading throughput on Dask: the local pool, a Dask cluster of 1 worker and of 2, in one run.
 
-The class is the one `grading_speed.py` builds (an nbgrader course of release notebooks with the
+The class is the full one `classes.py` builds (an nbgrader course of release notebooks with the
 solutions pasted in, some with one known bug, some untouched).  Each engine grades the whole class
 into a fresh folder with the same grade_all; the time is from the first submission handed to the
 pool to the last record written (a cluster's start-up is shown apart: a real cluster is started
