@@ -110,8 +110,16 @@ class Zygote:
             end.oom_kills = box.cgroup.oom_kills() if box.cgroup else 0
         finally:
             box.close()
-        self._spare = self._builder.submit(self._finish, *self._request(limits))
+        self._spare = self._prepare(limits)
         return end
+
+    def _prepare(self, limits: Limits) -> concurrent.futures.Future[_Box] | None:
+        """The next job's box, built in the background; None when the zygote is gone (the next job
+        finds that out and is run in another, while this job's answer stands)."""
+        try:
+            return self._builder.submit(self._finish, *self._request(limits))
+        except ZygoteFailed:
+            return None
 
     def _take(self, limits: Limits) -> _Box:
         """The box built after the last job, if it has these limits, else one built now."""
