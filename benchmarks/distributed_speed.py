@@ -1,6 +1,6 @@
 """Grading throughput on Dask: the local pool, a Dask cluster of 1 worker and of 2, in one run.
 
-The class is the one `grading_speed.py` builds (an nbgrader course of release notebooks with the
+The class is the full one `classes.py` builds (an nbgrader course of release notebooks with the
 solutions pasted in, some with one known bug, some untouched).  Each engine grades the whole class
 into a fresh folder with the same grade_all; the time is from the first submission handed to the
 pool to the last record written (a cluster's start-up is shown apart: a real cluster is started
@@ -18,8 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from grading_speed import build_class
+from classes import build_class
 
+from autograder.assignment.cases import generator_digest
 from autograder.assignment.release import release
 from autograder.grading.batch import grade_all
 from autograder.grading.discover import discover
@@ -58,7 +59,7 @@ def main() -> int:
     parser.add_argument("--students", type=int, default=24)
     args = parser.parse_args()
     options = GradeOptions(sandbox=resolve("auto"), drop_cells=release().locked_test_cells,
-                           fingerprint=grader_fingerprint())
+                           fingerprint=grader_fingerprint(), cases=generator_digest())
     engines = [("local pool", None), ("Dask, 1 worker", "local:1"), ("Dask, 2 workers", "local:2")]
     with tempfile.TemporaryDirectory(prefix="distributed-speed-") as tmp:
         course = Path(tmp) / "course"

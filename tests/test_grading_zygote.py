@@ -42,9 +42,11 @@ class _Batch:
             return run
 
     def zygote_pid(self) -> int:
-        """The host PID of the zygote's Python (below its bubblewrap)."""
+        """The host PID of the zygote's Python (right below its bubblewrap; the next job's box, built
+        ahead of its job, is below the zygote and has its command line)."""
         below = psutil.Process(self.zygote.process.pid).children(recursive=True)
-        (found,) = [p.pid for p in below if p.name() != "bwrap" and "cnn_untrusted.zygote" in " ".join(p.cmdline())]
+        (found,) = [p.pid for p in below if p.name() != "bwrap" and p.parent().name() == "bwrap"
+                    and "cnn_untrusted.zygote" in " ".join(p.cmdline())]
         return found
 
     def __enter__(self) -> "_Batch":

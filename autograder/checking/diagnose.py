@@ -74,35 +74,55 @@ def _garbled(case: Case, outcome: dict[str, Any], expected: dict[str, np.ndarray
     return garbled
 
 
-def _like_random_mutant(cases: list[Case], outcomes: list[dict[str, Any]], theirs: list[dict[str, Any]],
-                        expected: list[dict[str, np.ndarray]]) -> bool:
-    """In every case the student garbles some outputs, and only outputs the mutant garbles.
+def _garbled_like(case: Case, student: dict[str, Any], theirs: dict[str, Any], want: dict[str, np.ndarray]) -> bool:
+    """The student garbles some outputs of this case, and only outputs the mutant garbles.
 
-    Every case, not some: arbitrary starting values spoil every geometry, so an output that is
-    right on some kind of case (a batch of one, say) has another explanation."""
-    student = [_garbled(c, o, e) for c, o, e in zip(cases, outcomes, expected)]
-    mutant_ = [_garbled(c, o, e) for c, o, e in zip(cases, theirs, expected)]
-    return all(s is not None and m is not None and s and s <= m for s, m in zip(student, mutant_))
+    Required of every case, not some: arbitrary starting values spoil every geometry, so an output
+    that is right on some kind of case (a batch of one, say) has another explanation."""
+    mine, its = _garbled(case, student, want), _garbled(case, theirs, want)
+    return mine is not None and its is not None and bool(mine) and mine <= its
 
 
 # Mutants run in the grader's process, which may grade several submissions in threads: no
 # redirection of sys.stdout (mutants print nothing), and the warning filters, which are
 # process-wide, are changed under one lock.
 _MUTANT_LOCK = threading.Lock()
+# A mutant's outcome on a seeded case is the same for every student: computed once per process.
+# (Not for random mutants, whose outcomes are draws.)
+_SEEDED_OUTCOMES: dict[tuple[Mistake, str], dict[str, Any]] = {}
 
 
-def _call_mutant(function: Callable, cases: list[Case]) -> list[dict[str, Any]]:
-    """Outcomes of a (trusted) mutant on the cases, in the form call_case records them."""
-    outcomes = []
-    with _MUTANT_LOCK, warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        for case in cases:
-            args, kwargs = copy.deepcopy(case.args), copy.deepcopy(dict(case.kwargs))
-            try:
-                outcomes.append({"value": to_plain(function(*args, **kwargs)), "error": None})
-            except Exception as error:  # the mistake may make the function raise, as the student's did
-                outcomes.append({"value": None, "error": {"type": type(error).__name__, "message": str(error)}})
-    return outcomes
+def _call_mutant(function: Callable, case: Case) -> dict[str, Any]:
+    """The outcome of a (trusted) mutant on one case, in the form call_case records it (under _MUTANT_LOCK)."""
+    args, kwargs = copy.deepcopy(case.args), copy.deepcopy(dict(case.kwargs))
+    try:
+        return {"value": to_plain(function(*args, **kwargs)), "error": None}
+    except Exception as error:  # the mistake may make the function raise, as the student's did
+        return {"value": None, "error": {"type": type(error).__name__, "message": str(error)}}
+
+
+def _mutant_outcome(mistake: Mistake, case: Case) -> dict[str, Any]:
+    if mistake.random or case.kind != "seeded" or not case.key:
+        return _call_mutant(mutant(mistake), case)
+    key = (mistake, case.key)
+    if key not in _SEEDED_OUTCOMES:
+        _SEEDED_OUTCOMES[key] = _call_mutant(mutant(mistake), case)
+    return _SEEDED_OUTCOMES[key]
+
+
+def _fits(mistake: Mistake, cases: list[Case], outcomes: list[dict[str, Any]],
+          expected: list[dict[str, np.ndarray]]) -> bool:
+    """The mutant behaves like the student on every case (and, unless random, fails somewhere).
+
+    Case by case, stopping at the first that differs: most mutants are told apart on the first
+    case, so the rest are never run."""
+    mutant_fails = False
+    for case, student, want in zip(cases, outcomes, expected):
+        theirs = _mutant_outcome(mistake, case)
+        if not (_garbled_like(case, student, theirs, want) if mistake.random else _same_outcome(student, theirs)):
+            return False
+        mutant_fails = mutant_fails or bool(theirs.get("error") or wrong_outputs(case, theirs, want))
+    return mistake.random or mutant_fails
 
 
 def matching_mistakes(cases: list[Case], outcomes: list[dict[str, Any]],
@@ -113,16 +133,11 @@ def matching_mistakes(cases: list[Case], outcomes: list[dict[str, Any]],
     """
     if not cases:
         return []
-    named, random = [], []
-    for mistake in mistakes_for(cases[0].exercise):
-        theirs = _call_mutant(mutant(mistake), cases)
-        if mistake.random:
-            random.append((mistake, theirs))
-            continue
-        mutant_fails = any(o.get("error") or wrong_outputs(c, o, e) for c, o, e in zip(cases, theirs, expected))
-        if mutant_fails and all(_same_outcome(s, t) for s, t in zip(outcomes, theirs)):
-            named.append(mistake)
-    return named or [mistake for mistake, theirs in random if _like_random_mutant(cases, outcomes, theirs, expected)]
+    catalog = mistakes_for(cases[0].exercise)
+    with _MUTANT_LOCK, warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        named = [m for m in catalog if not m.random and _fits(m, cases, outcomes, expected)]
+        return named or [m for m in catalog if m.random and _fits(m, cases, outcomes, expected)]
 
 
 def recognized_by_traceback(outcomes: list[dict[str, Any]]) -> list[Mistake]:

@@ -48,6 +48,7 @@ class LocalEngine:
         sandboxes = SandboxPool(options.sandbox)
         threads = concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs)
         try:
+            sandboxes.start(min(self.jobs, len(tasks)))
             futures = {threads.submit(_grade_in_slot, task, options, sandboxes): task for task in tasks}
             for future in concurrent.futures.as_completed(futures):
                 yield futures[future], future.result()

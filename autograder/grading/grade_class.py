@@ -1,17 +1,20 @@
 """`cnn-grade grade` as a library call: discover → grade the missing records → results.json, reports, gradebook."""
 from __future__ import annotations
 
+import concurrent.futures
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..assignment.cases import generator_digest
 from ..assignment.release import release
 from ..errors import GraderError
 from ..local_files import UnreadableFile
-from ..results.gradebook import sqlite_url, write_scores
+from ..results.gradebook import load_nbgrader, sqlite_url, write_scores
 from ..results.reports.write import write_reports
-from ..results.similarity import DEFAULT_THRESHOLD, compare
+from ..results.similarity import DEFAULT_THRESHOLD, Similarity, compare
 from ..results.store import all_records, results, write_json_atomic
 from ..sandbox.cgroups import unavailable as cgroups_unavailable
 from ..sandbox.launch import RLIMIT_WARNING, resolve
@@ -31,6 +34,20 @@ class ClassRun:
     graded_now: list[str]
     out: Path
     gradebook: str | None
+    seconds: dict[str, float]    # per phase of the run: discover, grade, results, similarity, reports, gradebook
+
+
+class _Phases:
+    """Seconds per phase of a run, each phase timed from the end of the one before."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def done(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.seconds[phase] = round(now - self._last, 4)
+        self._last = now
 
 
 def _assignment(roots: list[Path], requested: str | None) -> CourseAssignment:
@@ -52,6 +69,10 @@ def _written_cells(submissions: list[Submission], drop: frozenset[str]) -> dict[
     return cells
 
 
+def _similarity(submissions: list[Submission], drop: frozenset[str], threshold: float) -> Similarity:
+    return compare(_written_cells(submissions, drop), list(release().scaffold), threshold)
+
+
 def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeout: float = 10.0,
                 memory_mb: int = 1024, sandbox: str = "auto", gradebook: str | None = None,
                 student: str | None = None, progress: bool | None = None,
@@ -62,6 +83,7 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
     The engine defaults to a local pool of `jobs` threads; `assignment` names the assignment of a
     course root (default: the course's only one).  Every submission (not only those graded now) is
     compared with every other for the similarity report."""
+    phases = _Phases()
     kind = resolve(sandbox)
     per_process_only = cgroups_unavailable()
     warnings = [w for w in (RLIMIT_WARNING if kind == "rlimit" else "", per_process_only) if w]
@@ -85,17 +107,30 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
     fingerprint = grader_fingerprint()
     options = GradeOptions(sandbox=kind, cgroups=not per_process_only,
                            limits=Limits(seconds=timeout, memory_mb=memory_mb),
-                           drop_cells=release().locked_test_cells, fingerprint=fingerprint)
-    graded = grade_all(submissions, out, options, engine=engine or LocalEngine(jobs), progress=progress)
-    records = all_records(out)
-    document = results(records, course.name, fingerprint, warning)
-    write_json_atomic(document, out / "results.json")
+                           drop_cells=release().locked_test_cells, fingerprint=fingerprint, cases=generator_digest())
+    phases.done("discover")
+    # The similarity report needs only the code, and the gradebook's modules only importing: both
+    # done while the class is graded (the grading threads mostly wait for their sandboxes);
+    # "similarity" is what is left of it afterwards.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="background") as background:
+        similar = background.submit(_similarity, everyone, options.drop_cells, similarity_threshold)
+        if gradebook:
+            background.submit(load_nbgrader)
+        graded = grade_all(submissions, out, options, engine=engine or LocalEngine(jobs), progress=progress)
+        phases.done("grade")
+        records = all_records(out)
+        document = results(records, course.name, fingerprint, warning)
+        write_json_atomic(document, out / "results.json")
+        phases.done("results")
+        similarity = similar.result()
+        phases.done("similarity")
     # Feedback pages are rewritten only for the students graded now (and any page that is missing).
     pages = set(graded) | {r.student for r in records if not (out / "feedback" / f"{r.student}.html").exists()}
-    similarity = compare(_written_cells(everyone, options.drop_cells), list(release().scaffold), similarity_threshold)
     write_reports(out, records, course.name, similarity, warning, pages)
+    phases.done("reports")
     if gradebook:
         current = {s.student for s in submissions}
         write_scores(gradebook, [r for r in records if r.student in current],
                      course_root=roots[0] if roots else None, assignment=course.name, notebook=course.notebook)
-    return ClassRun(document, graded, out, gradebook)
+    phases.done("gradebook")
+    return ClassRun(document, graded, out, gradebook, phases.seconds)

@@ -91,7 +91,7 @@ def run_in_sandbox(grading: Grading) -> None:
     grading.details.log = run.log[-MAX_LOG_IN_RECORD:]
     grading.details.flags = _flags(grading.cells, cell_errors)
     grading.details.sandbox_seconds = round(run.seconds, 3)
-    grading.details.timings = run.timings
+    grading.details.timings.update(run.timings)
 
 
 def check(grading: Grading) -> None:
@@ -143,10 +143,12 @@ def grade_submission(submission: Submission, data: bytes, options: GradeOptions,
             return grade_submission(submission, data, options, own)
     start = time.perf_counter()
     grading = Grading(submission, data, options, slot,
-                      Details(sandbox=options.sandbox, key=options.key(data, submission.student)))
+                      Details(sandbox=options.sandbox, key=options.key(data, submission.student), timings={}))
     try:
         for step in STEPS:
+            begun = time.perf_counter()
             step(grading)
+            grading.details.timings[step.__name__] = round(time.perf_counter() - begun, 4)
             if grading.record is not None:
                 break
         result = grading.record

@@ -31,9 +31,10 @@ def write_feedback_outputs(notebook_path: Path, record: SubmissionRecord) -> boo
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # nbformat's validation warnings about a student's file
         try:
-            # Never through a link, never more than a submission may hold.
-            notebook = nbformat.reads(read_regular(notebook_path, MAX_SUBMISSION_BYTES).decode("utf-8-sig"),
-                                      as_version=4)
+            # Never through a link, never more than a submission may hold.  Not validated (nbformat's
+            # validation only logs, and a student's file is not ours to correct): read and converted.
+            notebook = nbformat.convert(nbformat.reader.reads(
+                read_regular(notebook_path, MAX_SUBMISSION_BYTES).decode("utf-8-sig")), 4)
         except Exception:  # noqa: BLE001 - the student's file: anything nbformat cannot take gets no outputs
             return False
         written = False
@@ -41,8 +42,9 @@ def write_feedback_outputs(notebook_path: Path, record: SubmissionRecord) -> boo
             name = exercise_of.get(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id"))
             if cell.get("cell_type") != "code" or name not in record.exercises:
                 continue
-            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=record.exercises[name].feedback + "\n")]
+            cell.outputs = [nbformat.from_dict({"output_type": "stream", "name": "stdout",
+                                                "text": record.exercises[name].feedback + "\n"})]
             written = True
         if written:
-            write_text_atomic(nbformat.writes(notebook), notebook_path)
+            write_text_atomic(nbformat.v4.writes(notebook), notebook_path)
     return written

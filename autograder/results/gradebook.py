@@ -22,6 +22,13 @@ from .record import SubmissionRecord
 TIMESTAMP_BYTES = 1000
 
 
+def load_nbgrader() -> None:
+    """Import nbgrader's gradebook API and nbformat, which take about a second (jsonschema's format
+    checkers among them): a caller can have it done while it waits for something else."""
+    import nbformat  # noqa: F401
+    import nbgrader.api  # noqa: F401
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path.resolve()}"
 
@@ -68,15 +75,20 @@ def write_scores(url: str, records: list[SubmissionRecord], course_root: Path | 
     with Gradebook(url) as gradebook:
         gradebook.update_or_create_assignment(assignment)
         gradebook.update_or_create_notebook(notebook, assignment)
-        for cell in cells.values():
+        cell_ids = {}
+        for name, cell in cells.items():
             try:
-                gradebook.find_grade_cell(cell.grade_id, notebook, assignment)
+                grade_cell = gradebook.find_grade_cell(cell.grade_id, notebook, assignment)
             except MissingEntry:
-                gradebook.update_or_create_grade_cell(cell.grade_id, notebook, assignment, max_score=cell.points,
-                                                      cell_type="code")
+                grade_cell = gradebook.update_or_create_grade_cell(cell.grade_id, notebook, assignment,
+                                                                   max_score=cell.points, cell_type="code")
+            cell_ids[name] = grade_cell.id
         for record in records:
             student = record.student
-            gradebook.update_or_create_student(student)
+            try:
+                gradebook.find_student(student)
+            except MissingEntry:
+                gradebook.add_student(student)
             try:
                 submission = gradebook.find_submission(assignment, student)
             except MissingEntry:
@@ -89,16 +101,14 @@ def write_scores(url: str, records: list[SubmissionRecord], course_root: Path | 
                 submission.timestamp = _submitted_timestamp(course_root, student, assignment)
                 _mark_autograded(course_root, student, assignment)
                 write_feedback_outputs(course_root / "autograded" / student / assignment / f"{notebook}.ipynb", record)
+            submitted = next(nb for nb in submission.notebooks if nb.name == notebook)
+            grades = {grade.cell_id: grade for grade in submitted.grades}    # one query, not one per cell
             for name, result in record.exercises.items():
                 if name not in cells:
                     continue
-                grade_id = cells[name].grade_id
-                try:
-                    grade = gradebook.find_grade(grade_id, notebook, assignment, student)
-                except MissingEntry:
-                    submitted = next(nb for nb in submission.notebooks if nb.name == notebook)
-                    grade = Grade(cell_id=gradebook.find_grade_cell(grade_id, notebook, assignment).id,
-                                  notebook=submitted)
+                grade = grades.get(cell_ids[name])
+                if grade is None:
+                    grade = Grade(cell_id=cell_ids[name], notebook=submitted)
                     gradebook.db.add(grade)
                 grade.auto_score = float(result.score)
                 written += 1

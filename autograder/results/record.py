@@ -13,6 +13,9 @@ results.json (see store.results) = {"version": 2, "fingerprint": str, "assignmen
                "message", "traceback": [str], ...}], "log": str, "seconds": float, and where known
                "sandbox_seconds", "timings": {phase: seconds}, "first_failure", "grader_traceback"}}
 
+The timings' phases are the grader's steps (grading.pipeline.STEPS: sanitize, plan, run_in_sandbox,
+check, substitute_helpers, record) and, inside the sandbox, imports, cells and each exercise.
+
 `path` is where the submission came from (as the instructor gave it); `key` identifies what the
 record was made from (grading.options.GradeOptions.key): a record whose key differs is regraded.
 """

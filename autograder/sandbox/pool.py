@@ -58,13 +58,39 @@ class SandboxPool:
         finally:
             slot.release()
 
+    def start(self, count: int) -> None:
+        """Start `count` zygotes at once (bwrap), so that the batch's first submissions do not wait
+        for them one by one; one that fails to start is started again when a slot needs it.  Call it
+        from a thread that outlives the batch (each zygote dies with the thread that started it)."""
+        if self.kind != "bwrap":
+            return
+        starting = []
+        with contextlib.suppress(ZygoteFailed):      # the grader is stopping
+            starting += [self._new_zygote() for _ in range(count)]
+        for zygote in starting:
+            try:
+                zygote.wait_started()
+            except (ZygoteFailed, OSError, ValueError):
+                self.retire(zygote)
+            else:
+                self.give_back(zygote)
+
     def take_zygote(self) -> Zygote:
         with self._lock:
             if self._closed:
                 raise ZygoteFailed("the grader is stopping")
             if self._free:
                 return self._free.pop()
-        zygote = Zygote()
+        zygote = self._new_zygote()
+        try:
+            zygote.wait_started()
+        except BaseException:
+            self.retire(zygote)
+            raise
+        return zygote
+
+    def _new_zygote(self) -> Zygote:
+        zygote = Zygote(self.job_cgroup)
         with self._lock:
             self._zygotes.add(zygote)
             if not self._closed:
@@ -154,10 +180,7 @@ class Slot:
             try:
                 if self.zygote is None:
                     self.zygote = self.pool.take_zygote()
-                with self.pool.job_cgroup(limits) as cgroup:
-                    end = self.zygote.run(job, time.monotonic() + seconds, limits.answer_bytes, limits.tmp_mb, cgroup)
-                    end.oom_kills = cgroup.oom_kills() if cgroup else 0
-                return end, failures[0] if failures else None
+                return self.zygote.run(job, time.monotonic() + seconds, limits), failures[0] if failures else None
             except (ZygoteFailed, OSError, ValueError, subprocess.SubprocessError) as error:
                 failures.append(f"{type(error).__name__}: {error}" if not isinstance(error, ZygoteFailed) else str(error))
                 if self.zygote is not None:

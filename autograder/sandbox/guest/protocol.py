@@ -19,8 +19,9 @@ Guest -> host, messages on the same socket:
    "log": str, "figures": [{"axes": [{"title": str, "images": [array]}]}], "defined": [names],
    "timings": {phase or exercise: seconds}}                           last, exactly once
 
-An exercise child sends its EXERCISE message to the runner through a pipe; the runner forwards it
-whole, or sends its own with status TIMEOUT, MEMORY or CRASHED when the child did not finish.
+The exercises' child (exercises.py) sends each exercise's EXERCISE message to the runner through a
+pipe as it finishes; the runner forwards it whole, or sends its own with status TIMEOUT, MEMORY or
+CRASHED for the exercise the child did not finish.
 """
 from __future__ import annotations
 

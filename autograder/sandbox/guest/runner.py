@@ -7,9 +7,9 @@ no scores): the host validates what comes back and checks it in its own process.
 Time: each cell has one timer for the whole cell, and all cells together one budget; once a
 cell's timer or the budget is spent, only definitions (def, class, import) still run, under one
 shared grace period, so the cells cost at most ``notebook_seconds`` + ``cell_seconds`` however
-many there are.  Then one child per exercise (os.fork), with a CPU limit and a wall-clock
-deadline, so an endless loop in one function costs that exercise only.  Imports only the stdlib,
-numpy and its siblings in this folder.
+many there are.  Then the exercises' calls run in a child (``exercises``), each exercise with its
+own CPU limit and wall-clock deadline, so an endless loop in one function costs that exercise
+only.  Imports only the stdlib, numpy and its siblings in this folder.
 """
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ import io
 import linecache
 import os
 import resource
-import select
 import signal
 import sys
 import time
@@ -27,13 +26,12 @@ import traceback
 from typing import Any
 
 from . import protocol, wire
-from .calls import call_case, student_traceback, with_helpers
+from .calls import student_traceback
+from .exercises import MEMORY_WORDS, grade_exercises
 from .figures import extract_figures
 
-MEMORY_WORDS = "memory limit"
 MAX_JOB_BYTES = 256 * 2**20
 OPEN_FILES = 1024
-EXIT_MEMORY = 3
 PR_SET_PDEATHSIG = 1
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
 
@@ -130,127 +128,6 @@ def run_cells(cells: list[str], namespace: dict, cell_seconds: float, notebook_s
     return results
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _send(fd: int, message: bytes) -> None:
-    _write_all(fd, wire.frame(message))
-
-
-def _grade_in_child(name: str, spec: dict, job: dict, function: Any, out: int) -> None:
-    """In the forked child: call the student's function on every case, send the outcomes."""
-    cpu = max(1, int(job["limits"]["exercise_seconds"]) + 1)
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    signal.alarm(cpu + 1)
-    substitutes: dict[str, Any] = {}
-    if spec["substitute"]:
-        helpers: dict[str, Any] = {}
-        exec(compile(job["helper_source"], "<answer key helpers>", "exec"), helpers)
-        substitutes = {helper: helpers[helper] for helper in spec["substitute"]}
-    bound = with_helpers(function, substitutes)
-    outcomes = []
-    for args, kwargs in spec["cases"]:
-        outcome = call_case(bound, args, kwargs)
-        if (outcome.get("error") or {}).get("type") == "MemoryError":
-            os._exit(EXIT_MEMORY)     # the remaining cases would hit the limit too
-        outcomes.append(outcome)
-    _send(out, wire.pack({"kind": protocol.EXERCISE, "name": name, "status": protocol.DONE, "detail": "",
-                          "outcomes": outcomes}))
-
-
-def _collect(pid: int, pipe: int, seconds: float, max_bytes: int) -> tuple[str, str, bytes]:
-    """(status, detail, the child's frame) once the child ends; SIGKILL when it is late.
-
-    The pipe is read while the child runs (its answer may be larger than a pipe holds); its end
-    is the child's exit, not the pipe's end (a process the function started may hold the pipe).
-    """
-    handle, data, killed = os.pidfd_open(pid), bytearray(), False
-    deadline = time.monotonic() + seconds
-    os.set_blocking(pipe, False)
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0 and not killed:
-                os.kill(pid, signal.SIGKILL)
-                killed = True
-            ready = select.select([pipe, handle], [], [], max(left, 0.05))[0]
-            if pipe in ready:
-                data += _drain(pipe, max_bytes + 1 - len(data))
-            if handle in ready:
-                data += _drain(pipe, max_bytes + 1 - len(data))
-                break
-    finally:
-        os.close(handle)
-    status = os.waitpid(pid, 0)[1]
-    if killed or (os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGALRM)):
-        return protocol.TIMEOUT, "", b""
-    if os.WIFSIGNALED(status):
-        return protocol.CRASHED, f"killed by signal {os.WTERMSIG(status)}", b""
-    code = os.WEXITSTATUS(status)
-    if code == EXIT_MEMORY:
-        return protocol.MEMORY, f"went over the {MEMORY_WORDS}", b""
-    if code != 0:
-        return protocol.CRASHED, f"exit status {code}", b""
-    if len(data) > max_bytes:
-        return protocol.CRASHED, f"its results are larger than {max_bytes} bytes", b""
-    if len(data) < 4 or int.from_bytes(data[:4], "little") != len(data) - 4:
-        return protocol.CRASHED, "it exited without sending its results", b""
-    return protocol.DONE, "", bytes(data)
-
-
-def _drain(fd: int, room: int) -> bytes:
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(fd, 1 << 16)
-        except BlockingIOError:
-            break
-        if not chunk:
-            break
-        if room > 0:
-            chunks.append(chunk[:room])
-            room -= len(chunk)
-    return b"".join(chunks)
-
-
-def grade_exercises(job: dict, namespace: dict, channel: int, timings: dict[str, float]) -> None:
-    """One child per defined exercise; its outcomes are forwarded whole, or its end reported."""
-    limits = job["limits"]
-    for name, spec in job["exercises"].items():
-        function = namespace.get(name)
-        if not callable(function):
-            continue
-        start = time.perf_counter()
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            code = 0
-            try:
-                os.close(read_end)
-                _grade_in_child(name, spec, job, function, write_end)
-            except MemoryError:
-                code = EXIT_MEMORY
-            except BaseException:  # noqa: BLE001 - any failure here is reported by the exit code
-                code = 4
-            os._exit(code)
-        os.close(write_end)
-        try:
-            status, detail, answer = _collect(pid, read_end, limits["exercise_seconds"] + 2.0,
-                                              int(limits["max_message_bytes"]))
-        finally:
-            os.close(read_end)
-        if status == protocol.DONE:
-            _write_all(channel, answer)
-        else:
-            _send(channel, wire.pack({"kind": protocol.EXERCISE, "name": name, "status": status,
-                                      "detail": detail, "outcomes": None}))
-        timings[name] = round(time.perf_counter() - start, 4)
-
-
 def _set_limits(limits: dict) -> None:
     """Soft = hard for every limit, so that student code cannot raise any of them again."""
     memory = int(limits["memory_mb"]) * 2**20
@@ -307,7 +184,7 @@ def main(channel: int) -> int:
     finally:
         sys.stdout, sys.stderr = real_stdout, real_stderr
     defined = [name for name in job["exercises"] if callable(namespace.get(name))]
-    _send(channel, wire.pack({"kind": protocol.NOTEBOOK, "cells": cells, "log": log.text(), "figures": figures,
+    wire.write_frame(channel, wire.pack({"kind": protocol.NOTEBOOK, "cells": cells, "log": log.text(), "figures": figures,
                               "defined": defined, "timings": timings}))
     return 0
 

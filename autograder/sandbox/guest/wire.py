@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import struct
 from typing import Any, Callable
 
@@ -121,6 +122,13 @@ def pack(value: Any) -> bytes:
 
 def frame(message: bytes) -> bytes:
     return _U32.pack(len(message)) + message
+
+
+def write_frame(fd: int, message: bytes) -> None:
+    """The message as one frame on the descriptor `fd`, whole (os.write may take it in parts)."""
+    view = memoryview(frame(message))
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def frames(data: bytes) -> list[bytes]:

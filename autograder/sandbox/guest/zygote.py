@@ -4,7 +4,9 @@ Started by autograder.sandbox.zygotes with its control socket (a SOCK_SEQPACKET 
 as the only descriptor besides /dev/null.  One job at a time:
 
   host -> zygote  {"op": "job", "id": n, "tmp_mb": int}  with SCM_RIGHTS [job socket, output pipe]
+                  {"op": "check", "id": n}  while job n's box waits for its job: is the zygote unchanged?
   zygote -> host  {"ready": true} once, at start
+                  {"id": n, "unchanged": true}  the answer to a check
                   {"id": n, "status": wait status}  when the job's monitor ended
                   {"id": n, "retire": what changed}  instead, when the zygote's own state changed
                                                       (it then exits; the host starts another)
@@ -12,17 +14,21 @@ as the only descriptor besides /dev/null.  One job at a time:
 Per job it forks a monitor that builds a fresh box below it (guest/jobbox.py: new namespaces,
 a sized /tmp and /dev/shm, a proc of the job's own) and the job's init inside it, which runs
 the runner (guest/runner.py) on the job socket.  The job sees neither the zygote nor its
-control socket nor any other job, and nothing it does changes the zygote; still, before every
-job the zygote compares its own resource limits, priority and CPU affinity with those it started
-with and retires if any differs.  It is not dumpable (no ptrace, no /proc/<pid>/mem).
+control socket nor any other job, and nothing it does changes the zygote; still, before it builds
+a box, and again when the host asks right before the box's job starts (the host builds the next
+box while it checks the last job's results), the zygote compares its own resource limits,
+priority and CPU affinity with those it started with and retires if any differs.  It is not
+dumpable (no ptrace, no /proc/<pid>/mem).
 """
 from __future__ import annotations
 
 import array
 import fcntl
+import gc
 import json
 import os
 import resource
+import select
 import signal
 import socket
 import sys
@@ -118,14 +124,53 @@ def _receive(control: socket.socket) -> tuple[dict | None, list[int]]:
     return (json.loads(data) if data else None), list(fds)
 
 
+def _warm_up() -> None:
+    """What every job would otherwise pay again: numpy and matplotlib imported, pyplot's backend
+    loaded (on its first figure, which is closed again), and every object made so far frozen out
+    of the cyclic garbage collector, whose passes would otherwise touch, and so copy, the
+    inherited pages in every job."""
+    import numpy  # noqa: F401
+    try:
+        import matplotlib.pyplot
+    except ImportError:
+        pass
+    else:
+        matplotlib.pyplot.close(matplotlib.pyplot.figure())
+    gc.collect()
+    gc.freeze()
+
+
+def _retire(control: socket.socket, request: dict, why: str, fds: list[int]) -> None:
+    for fd in fds:
+        os.close(fd)
+    control.send(json.dumps({"id": request.get("id"), "retire": why}).encode())
+
+
+def _await_job(control: socket.socket, request: dict, monitor: int, start: dict[str, object]) -> bool:
+    """Until the job's monitor ends (then its status is sent), answer the host's checks: the host
+    may build a job's box ahead of its job and asks, right before the job starts, whether this
+    zygote is unchanged.  False when the zygote must stop (it changed, or the host left)."""
+    handle = os.pidfd_open(monitor)
+    try:
+        while control in select.select([control, handle], [], [])[0]:     # else the monitor ended
+            check, fds = _receive(control)
+            if check is None:
+                return False
+            changed = _changed(start)
+            if changed or fds or check.get("op") != "check":
+                _retire(control, check, changed or "bad request", fds)
+                return False
+            control.send(json.dumps({"id": check.get("id"), "unchanged": True}).encode())
+    finally:
+        os.close(handle)
+    control.send(json.dumps({"id": request["id"], "status": os.waitpid(monitor, 0)[1]}).encode())
+    return True
+
+
 def main(control_fd: int) -> int:
     """Serve jobs until the host closes the control socket or the zygote's state changes."""
     jobbox.prctl(jobbox.PR_SET_DUMPABLE, 0)
-    import numpy  # noqa: F401 - imported once here, inherited by every job
-    try:
-        import matplotlib.pyplot  # noqa: F401
-    except ImportError:
-        pass
+    _warm_up()
     control = socket.socket(fileno=control_fd)
     seccomp, last_cap, start, me = Filter(), jobbox.last_capability(), own_state(), os.getpid()
     control.send(json.dumps({"ready": True}).encode())
@@ -134,10 +179,8 @@ def main(control_fd: int) -> int:
         if request is None:
             return 0
         changed = _changed(start)
-        if changed or len(fds) != 2:
-            for fd in fds:
-                os.close(fd)
-            control.send(json.dumps({"id": request.get("id"), "retire": changed or "bad request"}).encode())
+        if changed or len(fds) != 2 or request.get("op") != "job":
+            _retire(control, request, changed or "bad request", fds)
             return 0
         sys.stdout.flush()
         sys.stderr.flush()
@@ -146,5 +189,5 @@ def main(control_fd: int) -> int:
             _monitor(request, fds[0], fds[1], me, seccomp, last_cap)
         for fd in fds:
             os.close(fd)
-        status = os.waitpid(pid, 0)[1]
-        control.send(json.dumps({"id": request["id"], "status": status}).encode())
+        if not _await_job(control, request, pid, start):
+            return 0
