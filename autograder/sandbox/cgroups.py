@@ -113,10 +113,11 @@ class Cgroups:
         return cgroups
 
     def _make_parents(self) -> None:
-        """This grader's folders (again, after another batch of this process removed them)."""
+        """This grader's folders, and the top folder above them (again, after a batch of this process
+        or another grader, ending, removed them while they were empty)."""
         for parent in self.parents:
             if not parent.is_dir():
-                parent.mkdir(exist_ok=True)
+                parent.mkdir(parents=True, exist_ok=True)
                 if self.version == 2:
                     _enable_controllers(parent.parent)
                     _enable_controllers(parent)
