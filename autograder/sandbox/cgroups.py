@@ -23,7 +23,7 @@ import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 ROOT = Path("/sys/fs/cgroup")
 TOP = "cnn-grade"
@@ -109,11 +109,13 @@ class Cgroups:
             found = set((ROOT / "cgroup.controllers").read_text().split())
             if not {"memory", "pids"} <= found:
                 raise OSError(errno.ENOTSUP, "the cgroup v2 hierarchy lacks the memory or pids controller")
-            cpu = "cpu" in found
-            _enable_controllers(ROOT, cpu)
+            _enable_controllers(ROOT, cpu=False)
+            # The cpu group is a bonus: a user delegated memory and pids alone grades without it.
+            cpu = "cpu" in found and _succeeds(lambda: _enable_controllers(ROOT, cpu=True))
             tops, version = (ROOT / TOP,), 2
         elif all((ROOT / name / "cgroup.procs").exists() for name in V1_HIERARCHIES):
-            cpu = (ROOT / "cpu" / "cgroup.procs").exists()
+            cpu_top = ROOT / "cpu" / TOP
+            cpu = (ROOT / "cpu" / "cgroup.procs").exists() and _succeeds(lambda: cpu_top.mkdir(exist_ok=True))
             tops, version = tuple(ROOT / name / TOP for name in V1_HIERARCHIES + ("cpu",) * cpu), 1
         else:
             raise OSError(errno.ENOENT, "no cgroup v2 hierarchy with memory and pids, nor v1 memory and pids")
@@ -135,7 +137,7 @@ class Cgroups:
                     _enable_controllers(parent, self.cpu)
                 if self.cpu and parent == self.parents[-1]:   # the cpu hierarchy's (v1), the one (v2)
                     name, one, most = CPU_WEIGHT[self.version]
-                    (parent.parent / name).write_text(str(min(most, one * (os.cpu_count() or 1))))
+                    _succeeds(lambda: (parent.parent / name).write_text(str(min(most, one * (os.cpu_count() or 1)))))
 
     @contextlib.contextmanager
     def job(self, memory_mb: int, processes: int) -> Iterator[JobCgroup]:
@@ -173,6 +175,15 @@ class Cgroups:
             for folder in (parent, parent.parent):
                 with contextlib.suppress(OSError):
                     folder.rmdir()
+
+
+def _succeeds(action: Callable[[], object]) -> bool:
+    """Whether `action` ran without an OSError (an optional step of the set-up)."""
+    try:
+        action()
+    except OSError:
+        return False
+    return True
 
 
 def _enable_controllers(folder: Path, cpu: bool) -> None:
