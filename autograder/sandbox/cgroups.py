@@ -209,5 +209,7 @@ def unavailable() -> str:
     try:
         Cgroups.open().close()
     except OSError as error:
-        return FALLBACK_WARNING.format(reason=error.strerror or str(error), top=TOP)
+        root = (" As root, the number of processes is not limited at all (the job's user is root on the host)."
+                if os.geteuid() == 0 else "")
+        return FALLBACK_WARNING.format(reason=error.strerror or str(error), top=TOP) + root
     return ""
