@@ -26,7 +26,7 @@ from .compare import plain_close, wrong_entries
 from .contracts import ContractError, read_outputs
 from .mistakes import Mistake, mistakes_for, mutant, recognizable_by_traceback
 from .result import CaseResult
-from .verdict import wrong_outputs
+from .verdict import error_text, wrong_outputs
 
 PUBLISHED_ONLY = "matches the published example only"
 PUBLISHED_ONLY_HINT = (
@@ -142,8 +142,11 @@ def matching_mistakes(cases: list[Case], outcomes: list[dict[str, Any]],
 
 def recognized_by_traceback(outcomes: list[dict[str, Any]]) -> list[Mistake]:
     """Mistakes whose signature appears in some case's error (type, message, student's traceback)."""
-    texts = ["\n".join([*(o["error"].get("traceback") or ()), f'{o["error"].get("type")}: {o["error"].get("message")}'])
-             for o in outcomes if o.get("error")]
+    texts = []
+    for outcome in outcomes:
+        if outcome.get("error"):
+            lines, message = error_text(outcome["error"])
+            texts.append("\n".join([*lines, f'{outcome["error"].get("type")}: {message}']))
     return [m for m in recognizable_by_traceback() if any(re.search(m.signature, text) for text in texts)]
 
 

@@ -21,6 +21,9 @@ from .result import ExerciseResult, ExerciseStatus
 
 # The figure cell's x_pad = zero_pad(x, 2): zero_pad's first seeded case (a key of expected.h5).
 PADDING_FIGURE_CASE = "zero_pad/0"
+# The figure's images are 3 x 3 and 7 x 7; an image is read as float64 and padded only up to this
+# size (an answer's 64 MB of booleans would otherwise become gigabytes in the grader).
+MAX_IMAGE_ENTRIES = 2**20
 
 HelperCalls = dict[str, tuple[list[Case], list[dict[str, Any]] | None]]
 """Per helper: its cases and the student's own calls on them (None: not defined, or never finished)."""
@@ -81,6 +84,8 @@ def check_padding_figure(figures: list[dict[str, Any]], helpers: HelperCalls) ->
         images = {str(ax.get("title", "")).strip(): ax.get("images") or [] for ax in figure.get("axes", [])}
         if not ("x" in images and "x_pad" in images and images["x"] and images["x_pad"]):
             continue
+        if any(np.asarray(images[title][0]).size > MAX_IMAGE_ENTRIES for title in ("x", "x_pad")):
+            return _result(0.0, ExerciseStatus.FAILED, "the images are far larger than one channel of one example")
         x, x_pad = (np.asarray(images[title][0], dtype=float) for title in ("x", "x_pad"))
         if x.ndim != 2 or x_pad.ndim != 2:
             return _result(0.0, ExerciseStatus.FAILED, "the images should be 2-D (one channel of one example)")

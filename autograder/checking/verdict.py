@@ -45,6 +45,22 @@ _DECIMAL = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?\d+[eE][-+
 HIDDEN_NUMBER = "<number>"
 
 
+# What of a student's error the checks read and the feedback shows: the sandbox sends the last 8
+# frames and the error line, its message cut at 500 characters; a forged answer may send 100 lines
+# of 20,000, over which the searches here (blanking decimals, mistakes' signatures) took minutes.
+SHOWN_LINES, SHOWN_CHARS = 9, 600
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "..."
+
+
+def error_text(error: dict[str, Any]) -> tuple[tuple[str, ...], str]:
+    """(traceback lines, message) of a recorded error: the last SHOWN_LINES lines, each text cut at SHOWN_CHARS."""
+    lines = tuple(_cut(str(line)) for line in list(error.get("traceback") or ())[-SHOWN_LINES:])
+    return lines, _cut(str(error.get("message")))
+
+
 def _shown(case: Case, text: str) -> str:
     """What of a student's error text the feedback may show: on hidden cases, no decimal numbers."""
     return _DECIMAL.sub(HIDDEN_NUMBER, text) if case.kind == "hidden" else text
@@ -55,10 +71,10 @@ def check_case(case: Case, outcome: dict[str, Any], expected: dict[str, np.ndarr
     error = outcome.get("error")
     if error:
         # The student's code lines are their own text; only the message carries values.
-        lines = tuple(error.get("traceback") or ())
+        lines, message = error_text(error)
         lines = (*lines[:-1], _shown(case, lines[-1])) if lines else ()
         # The traceback's last line already carries the message.
-        problem = f"raised {error.get('type')}" + ("" if lines else f": {_shown(case, str(error.get('message')))}")
+        problem = f"raised {_cut(str(error.get('type')))}" + ("" if lines else f": {_shown(case, message)}")
         return CaseResult(case.label, case.kind, False, problem, lines, raised=str(error.get("type"))), ""
     changed = changed_inputs(case.exercise, case.args, case.kwargs, outcome.get("inputs_after"))
     if changed:

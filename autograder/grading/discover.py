@@ -16,6 +16,7 @@ before anything is read, their total bounded, and each read with the same bound.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import stat
@@ -32,6 +33,8 @@ SUFFIXES = (".ipynb", ".py")
 MAX_ARCHIVE_BYTES = 4 * 2**30     # all the submissions of one zip, uncompressed, as declared
 _SKIPPED_PARTS = (".ipynb_checkpoints", "__pycache__", "__MACOSX")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")
+# records/<id>.json and its temporary file must stay within a file name's 255 bytes.
+MAX_ID_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,13 @@ class Submission:
 
 
 def _safe(name: str) -> str:
-    return _UNSAFE.sub("_", name) or "student"
+    """`name` as a student id that is also a file name: itself when it is one (ASCII letters, digits,
+    `. _ @ + -`, at most MAX_ID_CHARS); else its safe part and a hash of the whole name after a `~`,
+    which no id kept as it is holds: `alice smith` never becomes another student's `alice_smith`."""
+    if name and not _UNSAFE.search(name) and len(name) <= MAX_ID_CHARS and name not in (".", ".."):
+        return name
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    return f"{_UNSAFE.sub('_', name)[:MAX_ID_CHARS] or 'student'}~{digest}"
 
 
 def _skipped(name: str) -> bool:

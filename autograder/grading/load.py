@@ -19,12 +19,14 @@ from ..local_files import MAX_SUBMISSION_BYTES
 # Cell magics whose body is still Python; any other %%magic cell is not Python and is dropped.
 PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture")
 _IPYTHON_LINE = re.compile(r"^(\s*)(?:[%!]|\w+\s*=\s*!)")
-_FORBIDDEN_IMPORT = re.compile(r"^\s*(?:from|import)\s+(autograder|cnn_reference)\b", re.MULTILINE)
+# Indentation is [ \t\f]*, not \s*: a \s* at every line start would run over every blank line after
+# it, time quadratic in the size of a file of blank lines.
+_FORBIDDEN_IMPORT = re.compile(r"^[ \t\f]*(?:from|import)\s+(autograder|cnn_reference)\b", re.MULTILINE)
 # The shape of the release's locked test cells, now and before the cell that loads the grader, for
 # copies whose whitespace a student's editor changed (the exact sources are in assignment.release;
 # either way they never run in the sandbox).
 _TEST_CELL = re.compile(r'\s*(?:from autograder\.notebook import grade\s+)?(?:_autograde|grade)\("\w+", globals\(\)\)\s*')
-_ANY_FUNCTION = re.compile(r"^\s*def\s+\w+\s*\(", re.MULTILINE)
+_ANY_FUNCTION = re.compile(r"^[ \t\f]*def\s+\w+\s*\(", re.MULTILINE)
 
 
 class UnreadableSubmission(Exception):
@@ -55,12 +57,25 @@ def _text(data: bytes, filename: str) -> str:
     encoding = _encoding(data, filename)
     try:
         return data.decode(encoding)
+    except LookupError:   # a codec Python knows that is no text encoding (rot13, hex, zlib)
+        raise UnreadableSubmission(f"{filename} declares the encoding {encoding!r}, which is not a text "
+                                   f"encoding; save it again as UTF-8") from None
     except UnicodeDecodeError as error:
         if encoding.startswith("utf-8"):
             raise UnreadableSubmission(f"{filename} is not UTF-8 text (byte {error.start}) and no coding line "
                                        f"declares another encoding; save it again as UTF-8") from None
         raise UnreadableSubmission(f"{filename} is not {encoding} text as its coding line declares (byte "
                                    f"{error.start}); save it again as UTF-8") from None
+
+
+def _valid_text(source: str) -> str:
+    """`source` as text a file can hold: a lone surrogate (a JSON `\\ud800` escape, or UTF-7) is written
+    `\\ud800`, which in a string literal is the same character and elsewhere as wrong as before."""
+    try:
+        source.encode("utf-8")
+        return source
+    except UnicodeEncodeError:
+        return source.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _source(value: Any, where: str) -> str:
@@ -129,10 +144,14 @@ def load_cells(data: bytes, filename: str, drop: Iterable[str] = ()) -> list[str
             raise UnreadableSubmission(
                 f"{filename} is not valid notebook JSON (line {error.lineno}, column {error.colno}): "
                 f"it may have been edited by hand or truncated") from None
+        except (ValueError, RecursionError):   # a number of thousands of digits, thousands of nested lists
+            raise UnreadableSubmission(f"{filename} is JSON no notebook holds (nested too deeply, or a number "
+                                       f"too long): it may have been edited by hand or damaged") from None
         sources = notebook_cells(notebook, filename)
         del notebook  # saved outputs can be large: keep only the code
     else:
         sources = [text]
+    sources = [_valid_text(source) for source in sources]
     dropped = {d.strip() for d in drop}
     kept = [s for s in sources if s.strip() and s.strip() not in dropped and not _TEST_CELL.fullmatch(s)]
     cells = [c for c in (sanitize(s) for s in kept) if c]

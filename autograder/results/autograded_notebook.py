@@ -39,12 +39,31 @@ def write_feedback_outputs(notebook_path: Path, record: SubmissionRecord) -> boo
             return False
         written = False
         for cell in notebook.cells:
-            name = exercise_of.get(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id"))
+            name = exercise_of.get(_grade_id(cell))
             if cell.get("cell_type") != "code" or name not in record.exercises:
                 continue
             cell.outputs = [nbformat.from_dict({"output_type": "stream", "name": "stdout",
                                                 "text": record.exercises[name].feedback + "\n"})]
             written = True
         if written:
-            write_text_atomic(nbformat.v4.writes(notebook), notebook_path)
+            text = nbformat.v4.writes(notebook)
+            if not _is_text(text):   # a lone surrogate the student's JSON escaped: escaped again, as JSON
+                text = nbformat.v4.writes(notebook, ensure_ascii=True)
+            write_text_atomic(text, notebook_path)
     return written
+
+
+def _grade_id(cell: dict) -> str | None:
+    """The cell's nbgrader grade_id; None where the student's metadata is not nbgrader's shape."""
+    metadata = cell.get("metadata")
+    nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+    grade_id = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
+    return grade_id if isinstance(grade_id, str) else None
+
+
+def _is_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import tempfile
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 START, END = "### START CODE HERE", "### END CODE HERE"
 DEFAULT_THRESHOLD = 0.5
+# Fingerprinting costs about 2.5 s and 90 MB per MB of code in the grader's process; what students
+# write here is a few kB.  Code above this bound is not compared, and the report names its students.
+MAX_COMPARED_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Similarity:
     threshold: float
     compared: int                 # how many submissions were compared (readable ones)
     pairs: list[SimilarPair]      # above the threshold, most similar first
+    too_large: list[str] = field(default_factory=list)   # students whose code is over MAX_COMPARED_CHARS
 
     @property
     def groups(self) -> list[SimilarGroup]:
@@ -104,10 +108,13 @@ def _pieces(code: str, slices: np.ndarray) -> list[tuple[str, bool]]:
 
 def compare(submissions: dict[str, list[str]], scaffold: list[str], threshold: float = DEFAULT_THRESHOLD) -> Similarity:
     """The pairs of `submissions` (student -> code cells) sharing more than `threshold` of either
-    one's written code; `scaffold` is the release's code cells."""
-    code = {student: written_code(cells) for student, cells in submissions.items()}
+    one's written code; `scaffold` is the release's code cells.  Written code over MAX_COMPARED_CHARS
+    is left out (`too_large`)."""
+    written = {student: written_code(cells) for student, cells in submissions.items()}
+    code = {student: text for student, text in written.items() if len(text) <= MAX_COMPARED_CHARS}
     pairs = _similar_pairs(code, scaffold, threshold) if len(code) >= 2 else []
-    return Similarity(threshold, len(code), sorted(pairs, key=lambda p: (-p.similarity, p.first, p.second)))
+    return Similarity(threshold, len(code), sorted(pairs, key=lambda p: (-p.similarity, p.first, p.second)),
+                      sorted(written.keys() - code.keys()))
 
 
 def _similar_pairs(code: dict[str, str], scaffold: list[str], threshold: float) -> list[SimilarPair]:

@@ -6,7 +6,8 @@ of its /tmp and /dev/shm included) and the number of processes, and it lists eve
 the job so that none can be missed when the job is stopped.
 
 Layout: ``<hierarchy>/cnn-grade/<grader pid>/job-<n>``, in the cgroup v1 `memory` and `pids`
-hierarchies, or in the v2 unified hierarchy (memory.max, pids.max).  As root the folders are
+hierarchies (and `cpu` where it is mounted), or in the v2 unified hierarchy (memory.max, pids.max,
+and the cpu controller where the machine has it).  As root the folders are
 created (and removed when the batch ends; folders of graders that no longer run are removed on
 the next start).  As another user this works only where an administrator delegated
 ``cnn-grade`` to that user (created it and chowned it); otherwise the grader falls back to the
@@ -22,11 +23,16 @@ import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 ROOT = Path("/sys/fs/cgroup")
 TOP = "cnn-grade"
 V1_HIERARCHIES = ("memory", "pids")
+# Where the machine has the cpu controller, each job is a CPU group of its own too: jobs graded at
+# the same time share the CPUs in equal parts, however many processes one of them keeps busy (120
+# busy processes otherwise left a job beside them a small fraction of a CPU, and a correct solution
+# ran out of time).  The top folder weighs as much as one busy process per CPU, as the jobs did.
+CPU_WEIGHT = {1: ("cpu.shares", 1024, 262_144), 2: ("cpu.weight", 100, 10_000)}   # file, one task's, most
 SETTLE_SECONDS = 5.0
 FALLBACK_WARNING = ("memory and process count are limited per process only, not per submission: no writable "
                     "cgroup ({reason}). Run the grader as root, or delegate {top} in the cgroup hierarchy "
@@ -38,8 +44,12 @@ _names = itertools.count(1)
 class JobCgroup:
     """The cgroup(s) of one job: v1 one folder per hierarchy, v2 one folder."""
 
-    folders: tuple[Path, ...]
+    folders: tuple[Path, ...]    # v1: memory, pids (and cpu); v2: one
     version: int
+
+    @property
+    def _pids(self) -> Path:
+        return self.folders[1] if self.version == 1 else self.folders[0]
 
     def add(self, pid: int) -> None:
         for folder in self.folders:
@@ -50,7 +60,7 @@ class JobCgroup:
                 os.close(fd)
 
     def processes(self) -> list[int]:
-        return [int(pid) for pid in (self.folders[-1] / "cgroup.procs").read_text().split()]
+        return [int(pid) for pid in (self._pids / "cgroup.procs").read_text().split()]
 
     def oom_kills(self) -> int:
         """How many of the job's processes the kernel killed for going over the memory limit."""
@@ -89,8 +99,8 @@ class JobCgroup:
 class Cgroups:
     """This grader's cgroup folder(s); `job` makes one job's cgroup, `close` removes them all."""
 
-    def __init__(self, version: int, parents: tuple[Path, ...]) -> None:
-        self.version, self.parents = version, parents
+    def __init__(self, version: int, parents: tuple[Path, ...], cpu: bool = False) -> None:
+        self.version, self.parents, self.cpu = version, parents, cpu
 
     @classmethod
     def open(cls) -> "Cgroups":
@@ -99,27 +109,35 @@ class Cgroups:
             found = set((ROOT / "cgroup.controllers").read_text().split())
             if not {"memory", "pids"} <= found:
                 raise OSError(errno.ENOTSUP, "the cgroup v2 hierarchy lacks the memory or pids controller")
-            _enable_controllers(ROOT)
+            _enable_controllers(ROOT, cpu=False)
+            # The cpu group is a bonus: a user delegated memory and pids alone grades without it.
+            cpu = "cpu" in found and _succeeds(lambda: _enable_controllers(ROOT, cpu=True))
             tops, version = (ROOT / TOP,), 2
         elif all((ROOT / name / "cgroup.procs").exists() for name in V1_HIERARCHIES):
-            tops, version = tuple(ROOT / name / TOP for name in V1_HIERARCHIES), 1
+            cpu_top = ROOT / "cpu" / TOP
+            cpu = (ROOT / "cpu" / "cgroup.procs").exists() and _succeeds(lambda: cpu_top.mkdir(exist_ok=True))
+            tops, version = tuple(ROOT / name / TOP for name in V1_HIERARCHIES + ("cpu",) * cpu), 1
         else:
             raise OSError(errno.ENOENT, "no cgroup v2 hierarchy with memory and pids, nor v1 memory and pids")
         for top in tops:
             top.mkdir(exist_ok=True)
             _remove_stale(top)
-        cgroups = cls(version, tuple(top / str(os.getpid()) for top in tops))
+        cgroups = cls(version, tuple(top / str(os.getpid()) for top in tops), cpu)
         cgroups._make_parents()
         return cgroups
 
     def _make_parents(self) -> None:
-        """This grader's folders (again, after another batch of this process removed them)."""
+        """This grader's folders, and the top folder above them (again, after a batch of this process
+        or another grader, ending, removed them while they were empty)."""
         for parent in self.parents:
             if not parent.is_dir():
-                parent.mkdir(exist_ok=True)
+                parent.mkdir(parents=True, exist_ok=True)
                 if self.version == 2:
-                    _enable_controllers(parent.parent)
-                    _enable_controllers(parent)
+                    _enable_controllers(parent.parent, self.cpu)
+                    _enable_controllers(parent, self.cpu)
+                if self.cpu and parent == self.parents[-1]:   # the cpu hierarchy's (v1), the one (v2)
+                    name, one, most = CPU_WEIGHT[self.version]
+                    _succeeds(lambda: (parent.parent / name).write_text(str(min(most, one * (os.cpu_count() or 1)))))
 
     @contextlib.contextmanager
     def job(self, memory_mb: int, processes: int) -> Iterator[JobCgroup]:
@@ -139,7 +157,7 @@ class Cgroups:
 
     def _limit(self, cgroup: JobCgroup, memory: int, processes: int) -> None:
         if self.version == 1:
-            memory_dir, pids_dir = cgroup.folders
+            memory_dir, pids_dir = cgroup.folders[:2]     # a cpu folder keeps its default share
             (memory_dir / "memory.limit_in_bytes").write_text(str(memory))
             if (memory_dir / "memory.memsw.limit_in_bytes").exists():   # swap accounting: no swapping past it
                 (memory_dir / "memory.memsw.limit_in_bytes").write_text(str(memory))
@@ -159,11 +177,21 @@ class Cgroups:
                     folder.rmdir()
 
 
-def _enable_controllers(folder: Path) -> None:
-    """v2: the memory and pids controllers for `folder`'s children."""
+def _succeeds(action: Callable[[], object]) -> bool:
+    """Whether `action` ran without an OSError (an optional step of the set-up)."""
+    try:
+        action()
+    except OSError:
+        return False
+    return True
+
+
+def _enable_controllers(folder: Path, cpu: bool) -> None:
+    """v2: the memory and pids (and cpu) controllers for `folder`'s children."""
     control = folder / "cgroup.subtree_control"
-    if not {"memory", "pids"} <= set(control.read_text().split()):
-        control.write_text("+memory +pids")
+    wanted = {"memory", "pids"} | ({"cpu"} if cpu else set())
+    if not wanted <= set(control.read_text().split()):
+        control.write_text(" ".join(f"+{name}" for name in sorted(wanted)))
 
 
 def _remove_stale(top: Path) -> None:
@@ -181,5 +209,7 @@ def unavailable() -> str:
     try:
         Cgroups.open().close()
     except OSError as error:
-        return FALLBACK_WARNING.format(reason=error.strerror or str(error), top=TOP)
+        root = (" As root, the number of processes is not limited at all (the job's user is root on the host)."
+                if os.geteuid() == 0 else "")
+        return FALLBACK_WARNING.format(reason=error.strerror or str(error), top=TOP) + root
     return ""

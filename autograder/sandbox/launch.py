@@ -92,6 +92,23 @@ def sandbox_packages() -> tuple[Path, ...]:
     return tuple(sorted(site / top for top in tops if (site / top).exists()))
 
 
+def _covered_folders() -> list[Path]:
+    """Folders inside what the sandbox binds (/usr, the base interpreter) where the grader or the
+    answer key may be installed: the base interpreter's site-packages (a conda env, a Docker image's
+    /usr/local, a system pip: no venv) and the folders holding this package and cnn_reference.
+    Each is covered with an empty read-only tmpfs; numpy and matplotlib are bound at /opt/site."""
+    import site
+    from importlib.util import find_spec
+
+    found = {Path(p) for p in site.getsitepackages([sys.base_prefix, sys.base_exec_prefix])}
+    found.add(Path(__file__).parents[2])
+    if (spec := find_spec("cnn_reference")) is not None and spec.origin:
+        found.add(Path(spec.origin).parents[1])
+    bound = [Path("/usr"), *_python_paths()]
+    folders = {Path(os.path.realpath(p)) for p in found if p.is_dir()}
+    return sorted(p for p in folders if any(p == b or b in p.parents for b in bound))
+
+
 def _bwrap_prefix(bwrap: str) -> list[str]:
     command = [bwrap, "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
@@ -104,6 +121,8 @@ def _bwrap_prefix(bwrap: str) -> list[str]:
             command += ["--symlink", os.readlink(target), str(target)]
     for path in _python_paths():
         command += ["--ro-bind", str(path), str(path)]
+    for path in _covered_folders():
+        command += ["--tmpfs", str(path), "--remount-ro", str(path)]
     for path in sandbox_packages():
         command += ["--ro-bind", str(path), f"{SANDBOX_SITE_DIR}/{path.name}"]
     command += ["--ro-bind", str(GUEST_DIR), f"{SANDBOX_GRADER_DIR}/{PACKAGE}"]

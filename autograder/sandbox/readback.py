@@ -19,6 +19,9 @@ from .channel import JobEnd
 from .guest import protocol, wire
 
 MAX_TEXT = 20_000          # any one string of the answer but the log
+# JSON values of an answer (an honest one holds thousands; arrays travel as bytes): what decoding
+# it costs the grader, about 60 bytes a value at most, is bounded by this, not by its 64 MB.
+MAX_JSON_VALUES = 1_000_000
 MAX_TRACEBACK_LINES = 100
 MAX_SECONDS = 1e9
 
@@ -95,7 +98,10 @@ def _failure(end: JobEnd, budget: float, memory_mb: int) -> str:
 
 
 def _decode(answer: bytes, cases: dict[str, int], n_cells: int, max_log_chars: int) -> RawRun:
-    messages = [wire.unpack(message) for message in wire.frames(answer)]
+    found = wire.frames(answer, max_frames=len(cases) + 1)   # one per exercise, then the notebook's
+    if sum(map(wire.json_values, found)) >= MAX_JSON_VALUES:
+        raise wire.WireError(f"an answer of more than {MAX_JSON_VALUES} JSON values")
+    messages = [wire.unpack(message) for message in found]
     if not messages:
         raise wire.WireError("the runner finished without sending its results")
     *exercise_messages, notebook = messages

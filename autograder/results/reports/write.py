@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..record import SubmissionRecord
-from ..similarity import Similarity
+from ..similarity import MAX_COMPARED_CHARS, Similarity
 from ..store import write_text_atomic
 from .class_report import class_report_html
 from .feedback import feedback_html
@@ -24,5 +24,6 @@ def write_reports(out: Path, records: list[SubmissionRecord], assignment: str, s
         if students is None or record.student in students:
             write_text_atomic(feedback_html(record, assignment), out / "feedback" / f"{record.student}.html")
     write_text_atomic(render("similarity.html", assignment=assignment, similarity=similarity,
-                             shown=similarity.pairs[:MAX_PAIRS_SHOWN]), out / "similarity.html")
+                             shown=similarity.pairs[:MAX_PAIRS_SHOWN], max_chars=MAX_COMPARED_CHARS),
+                      out / "similarity.html")
     write_text_atomic(class_report_html(records, assignment, similarity, sandbox_warning), out / "report.html")

@@ -131,10 +131,12 @@ def write_frame(fd: int, message: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def frames(data: bytes) -> list[bytes]:
-    """The messages of a stream of frames; a cut-off frame is an error."""
+def frames(data: bytes, max_frames: int | None = None) -> list[bytes]:
+    """The messages of a stream of frames; a cut-off frame, or more than `max_frames`, is an error."""
     found, offset = [], 0
     while offset < len(data):
+        if max_frames is not None and len(found) == max_frames:
+            raise WireError(f"more than {max_frames} messages")
         if offset + 4 > len(data):
             raise WireError("the stream ends inside a frame's length")
         length = _U32.unpack_from(data, offset)[0]
@@ -166,6 +168,17 @@ def _checked_text(value: str) -> str:
     return value
 
 
+def json_values(message: bytes) -> int:
+    """At least the number of JSON values of `message`, counted without parsing (brackets and commas).
+
+    A parsed value costs up to 60 times its bytes (`[],` becomes a 56-byte list): a reader that
+    bounds what decoding costs it bounds this count, not only the bytes."""
+    if len(message) < 4:
+        return 0
+    text = memoryview(message)[4:4 + _U32.unpack_from(message, 0)[0]].tobytes()
+    return sum(map(text.count, (b"[", b"{", b",")))
+
+
 def unpack(message: bytes) -> Any:
     """The value of one message; raises WireError on anything this protocol does not allow."""
     view = memoryview(message)
@@ -174,14 +187,16 @@ def unpack(message: bytes) -> Any:
     length = _U32.unpack_from(view, 0)[0]
     if 4 + length > len(view):
         raise WireError("a message shorter than its JSON")
+    text = bytes(view[4:4 + length])
     try:
-        document = json.loads(bytes(view[4:4 + length]).decode("utf-8"),
-                              parse_constant=_reject_constant, parse_float=_finite_float)
+        document = json.loads(text.decode("utf-8"), parse_constant=_reject_constant, parse_float=_finite_float)
     except RecursionError:
         raise WireError("JSON nested too deep") from None
     except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as error:
         raise WireError(f"not valid JSON: {str(error)[:100]}") from None
-    arrays = _arrays(view, 4 + length)
+    # No more arrays are read than the JSON has references (as `pack` writes them; none can be in a
+    # string, where a quote is escaped): unreferenced empty arrays cost 200 bytes each, 34 sent.
+    arrays = _arrays(view, 4 + length, text.count(b'{"__array__":'))
     used: set[int] = set()
     value = _decode(document, arrays, used, 0)
     if len(used) != len(arrays):
@@ -189,10 +204,13 @@ def unpack(message: bytes) -> Any:
     return value
 
 
-def _arrays(view: memoryview, offset: int) -> list[np.ndarray]:
-    """Every array after the JSON, each exactly as large as its meta says (nothing left over)."""
+def _arrays(view: memoryview, offset: int, references: int) -> list[np.ndarray]:
+    """Every array after the JSON, each exactly as large as its meta says (nothing left over), and
+    no more than `references`."""
     arrays = []
     while offset < len(view):
+        if len(arrays) == references:
+            raise WireError(f"an array sent but never referenced (more arrays than the {references} references)")
         if offset + 4 > len(view):
             raise WireError("an array's header is cut off")
         length = _U32.unpack_from(view, offset)[0]
