@@ -13,7 +13,8 @@ from typing import Any
 
 import nbformat
 
-from autograder.grading.discover import Submission
+from autograder.assignment.cases import seed_for
+from autograder.grading.discover import Submission, discover
 from autograder.grading.options import GradeOptions
 from autograder.grading.pipeline import grade_submission
 from autograder.nbgrader_env import nbgrader_env
@@ -113,3 +114,10 @@ def course_of(root: Path, students: dict[str, list[str]]) -> Path:
         folder.mkdir(parents=True)
         (folder / "cnn_step_by_step.ipynb").write_bytes(notebook(*cells))
     return root
+
+
+def submitted_seed(course: Path, student: str) -> int:
+    """The seed of the hidden cases `student`'s submission in the course root `course` was graded on
+    (from the file the grader's discovery picks, and its bytes)."""
+    (submission,) = [s for s in discover([course]) if s.student == student]
+    return seed_for(student, submission.read())

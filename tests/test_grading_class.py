@@ -10,8 +10,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from support import submitted_seed
 
-from autograder.assignment.cases import cases_for, seed_for
+from autograder.assignment.cases import cases_for
 from autograder.assignment.exercises import EXERCISES
 from autograder.cli import main
 from autograder.nbgrader_env import nbgrader_env
@@ -88,14 +89,14 @@ def test_grades_csv_matches_results(graded: tuple[Path, Path, dict]) -> None:
 
 
 def test_feedback_pages_escape_and_hide_hidden_inputs(graded: tuple[Path, Path, dict]) -> None:
-    _, out, results = graded
+    course, out, results = graded
     for record in results["submissions"]:
         assert (out / "feedback" / f"{record['student']}.html").exists()
     page = (out / "feedback" / "xavier.html").read_text()
     assert "&lt;script&gt;" in page and "<script>" not in page
     bob = (out / "feedback" / "bob_ignores_stride.html").read_text()
     assert "conv_forward" in bob and "stride" in bob
-    hidden = [c for c in cases_for("conv_forward", seed_for("bob_ignores_stride")) if c.kind == "hidden"]
+    hidden = [c for c in cases_for("conv_forward", submitted_seed(course, "bob_ignores_stride")) if c.kind == "hidden"]
     for case in hidden:
         for value in case.args[0].ravel()[:5]:
             assert f"{value:.5f}" not in bob

@@ -9,9 +9,9 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-from support import ASSIGNMENT, nbgrader, released_course, solutions, submission, with_bug
+from support import ASSIGNMENT, nbgrader, released_course, solutions, submission, submitted_seed, with_bug
 
-from autograder.assignment.cases import cases_for, seed_for
+from autograder.assignment.cases import cases_for
 from autograder.assignment.exercises import FUNCTIONS
 from autograder.checking.verdict import expected_outputs
 from autograder.cli import main
@@ -27,8 +27,8 @@ STUDENTS = {
 
 
 @pytest.fixture(scope="module")
-def feedback(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Per student, the feedback page `nbgrader generate_feedback` made (its text, unescaped)."""
+def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The course, and per student the feedback page `nbgrader generate_feedback` made (its text, unescaped)."""
     course = released_course(tmp_path_factory.mktemp("course"))
     for student, answers in STUDENTS.items():
         folder = course / "submitted" / student / ASSIGNMENT
@@ -40,10 +40,11 @@ def feedback(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     for student in STUDENTS:
         page: Path = course / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
         pages[student] = html.unescape(page.read_text(encoding="utf-8"))
-    return pages
+    return {"course": course, "pages": pages}
 
 
-def test_nbgraders_feedback_carries_the_hints(feedback: dict[str, str]) -> None:
+def test_nbgraders_feedback_carries_the_hints(graded: dict) -> None:
+    feedback = graded["pages"]
     assert "conv_forward: 1 / 4 points" in feedback["stride"]
     assert "Likely mistake, slice corners ignore the stride" in feedback["stride"]
     assert "Likely mistake, float(b) on a (1, 1, 1) array" in feedback["float_b"]
@@ -70,10 +71,10 @@ def _printed(value: float) -> str:
     return text[: text.index(".") + 7]
 
 
-def test_nbgraders_feedback_never_shows_a_hidden_input_or_expected_value(feedback: dict[str, str]) -> None:
-    for student, page in feedback.items():
+def test_nbgraders_feedback_never_shows_a_hidden_input_or_expected_value(graded: dict) -> None:
+    for student, page in graded["pages"].items():
         for exercise in FUNCTIONS:
-            for case in cases_for(exercise, seed_for(student)):
+            for case in cases_for(exercise, submitted_seed(graded["course"], student)):
                 if case.kind != "hidden":
                     continue
                 values = _numbers([case.args, list(expected_outputs(case).values())])

@@ -241,30 +241,31 @@ def test_an_unsafe_student_id_never_takes_another_students_id(tmp_path: Path) ->
 
 
 # --------------------------------------------------------------------------- what the feedback shows
-def _hidden_numbers(exercise: str, student: str, argument: int = 0) -> list[str]:
+def _hidden_numbers(exercise: str, seed: int, argument: int = 0) -> list[str]:
     """The first entries of each hidden case's argument, written as a student's message would."""
-    cases = [c for c in cases_for(exercise, seed_for(student)) if c.kind == "hidden"]
+    cases = [c for c in cases_for(exercise, seed) if c.kind == "hidden"]
     return [" ".join(str(int(v * 1e6)) for v in c.args[argument].ravel()[:4]) for c in cases]
 
 
 @pytest.mark.slow
-def test_hidden_inputs_never_reach_the_feedback() -> None:
-    """Attack class: hidden inputs leaked through the feedback.  Blanking decimals on hidden cases
-    misses the same numbers written as integers (or in letters); and a cell can read every case of
-    every exercise from the runner's frame (`job`) and raise them: cell errors are shown unfiltered.
-    With the hidden inputs a student computes the outputs elsewhere (PyTorch) and hard-codes them
-    in the next submission, whose hidden cases are the same (they are seeded by the student id)."""
+def test_hidden_inputs_a_submission_leaks_are_not_those_of_the_next_one() -> None:
+    """Attack class: hidden inputs leaked through the feedback.  Student code sees its inputs while
+    it runs, and what it prints or raises reaches its feedback (a cell can even read every case from
+    the runner's frame); no filter of the student's own text can close that.  With the inputs a
+    student would compute the outputs elsewhere (PyTorch) and hard-code them in the next submission.
+    What must hold: that next submission (any change of the file) is graded on other hidden inputs."""
     reads_the_job = ("import sys\n_f = sys._getframe()\nwhile _f is not None and 'job' not in _f.f_locals:\n"
                      "    _f = _f.f_back\n_x = _f.f_locals['job']['exercises']['zero_pad']['cases'][-1][0][0]\n"
                      "raise ValueError(' '.join(str(int(v * 1e6)) for v in _x.ravel()[:4]))\n")
     raises_its_input = ("def conv_single_step(a_slice_prev, W, b):\n"
                         "    raise ValueError(' '.join(str(int(v * 1e6)) for v in a_slice_prev.ravel()[:4]))\n")
-    record = grade("\n\n".join([SOLUTIONS, reads_the_job, raises_its_input]).encode(), "m.py", "mallory",
-                   GradeOptions(sandbox="bwrap", limits=Limits(seconds=5)))
+    first = "\n\n".join([SOLUTIONS, reads_the_job, raises_its_input]).encode()
+    record = grade(first, "m.py", "mallory", GradeOptions(sandbox="bwrap", limits=Limits(seconds=5)))
     shown = json.dumps(record)
-    leaked = [n for n in _hidden_numbers("conv_single_step", "mallory") + _hidden_numbers("zero_pad", "mallory")[-1:]
-              if n in shown]
-    assert leaked == []
+    leaked = [n for n in _hidden_numbers("conv_single_step", seed_for("mallory", first)) if n in shown]
+    assert leaked, "the grader did not draw this submission's cases from its own seed"
+    resubmitted = first + b"\n# the leaked answers, hard-coded\n"
+    assert not set(leaked) & set(_hidden_numbers("conv_single_step", seed_for("mallory", resubmitted)))
 
 
 # --------------------------------------------------------------------------- the sandbox
@@ -358,19 +359,23 @@ print("FORKED", forked)
 """
 
 
-def test_without_a_cgroup_the_process_limit_still_holds(monkeypatch) -> None:
+def test_without_a_cgroup_root_refuses_to_grade_rather_than_leave_processes_unbounded(monkeypatch) -> None:
     """Attack class: a fork bomb past the limits: where no cgroup can be made (a read-only cgroup
-    file system, as in most containers), the README promises a per-user process limit in the
-    job's user namespace; but as root the job's user is root on the host (bubblewrap maps the
-    sandbox's uid 1000 to the grader's uid 0), which RLIMIT_NPROC never stops: 20 processes under
-    a limit of 8 here, as many as the machine allows in an attack."""
+    file system, as in most containers), a normal user's jobs keep a per-user process limit in
+    their own user namespace; but as root the job's user is root on the host (bubblewrap maps the
+    sandbox's uid 1000 to the grader's uid 0), which RLIMIT_NPROC never stops: 20 processes ran
+    under a limit of 8, as many as the machine allows in an attack.  So as root the grader refuses
+    to start, and says how to give it cgroups."""
     def read_only(cls):
         raise OSError(30, "Read-only file system")
 
+    assert os.geteuid() == 0, "this test checks the grader run as root (as CI runs it)"
     monkeypatch.setattr(cgroups.Cgroups, "open", classmethod(read_only))
-    run = execute([FORK_20], {}, Limits(seconds=5, processes=8), "bwrap")
-    assert run.failure is None, run.failure
-    assert int(run.log.split("FORKED ", 1)[1].split()[0]) <= 8, run.log
+    for kind in ("bwrap", "rlimit"):
+        with pytest.raises(cgroups.UnboundedProcesses, match="cannot make its cgroups here .Read-only file system"):
+            SandboxPool(kind)
+    with pytest.raises(cgroups.UnboundedProcesses):
+        execute([FORK_20], {}, Limits(seconds=5, processes=8), "bwrap")
 
 
 def test_a_batch_ending_in_the_same_process_does_not_break_another(tmp_path: Path) -> None:

@@ -71,7 +71,7 @@ def _job(cases: list[Case], substitute: tuple[str, ...] = ()) -> ExerciseJob:
 
 def plan(grading: Grading) -> None:
     """The cases of every function exercise for this student, and the sandbox's jobs (no answer key)."""
-    seed = seed_for(grading.submission.student)
+    seed = seed_for(grading.submission.student, grading.data)
     grading.cases = {name: cases_for(name, seed) for name in FUNCTIONS}
     grading.jobs = {name: _job(cases) for name, cases in grading.cases.items()}
 

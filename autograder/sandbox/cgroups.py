@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ..errors import GraderError
+
 ROOT = Path("/sys/fs/cgroup")
 TOP = "cnn-grade"
 V1_HIERARCHIES = ("memory", "pids")
@@ -204,12 +206,24 @@ def _remove_stale(top: Path) -> None:
                         folder.rmdir()
 
 
+class UnboundedProcesses(GraderError):
+    """Root without a writable cgroup: nothing would bound a submission's processes."""
+
+
 def unavailable() -> str:
-    """'' when per-job cgroups work here; else the warning to show (stderr, results.json, report)."""
+    """'' when per-job cgroups work here; else the warning to show (stderr, results.json, report).
+
+    As root there is no fallback: the job's user is root on the host, which no per-user process
+    limit stops, so a fork bomb would take the machine; the grader refuses to start instead."""
     try:
         Cgroups.open().close()
     except OSError as error:
-        root = (" As root, the number of processes is not limited at all (the job's user is root on the host)."
-                if os.geteuid() == 0 else "")
-        return FALLBACK_WARNING.format(reason=error.strerror or str(error), top=TOP) + root
+        reason = error.strerror or str(error)
+        if os.geteuid() == 0:
+            raise UnboundedProcesses(
+                f"cnn-grade runs as root but cannot make its cgroups here ({reason}), and as root nothing else "
+                "bounds a submission's processes. Make the cgroup file system writable (in a container: a "
+                "private cgroup namespace with /sys/fs/cgroup mounted read-write), or run cnn-grade as an "
+                "ordinary user (see the README, 'Security model').") from None
+        return FALLBACK_WARNING.format(reason=reason, top=TOP)
     return ""

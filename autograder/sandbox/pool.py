@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from .cgroups import Cgroups, JobCgroup
+from .cgroups import Cgroups, JobCgroup, unavailable
 from .channel import JobEnd
 from .launch import prepare_rlimit_folder
 from .limits import Limits
@@ -46,6 +46,7 @@ class SandboxPool:
         try:
             self.cgroups: Cgroups | None = Cgroups.open()
         except OSError:
+            unavailable()            # as root: refuses, since nothing else would bound the processes
             self.cgroups = None
         atexit.register(self.close)
 
