@@ -103,3 +103,14 @@ def test_the_plain_per_exercise_csv_is_safe_too() -> None:
     rows = list(csv.DictReader(io.StringIO(grades_csv([record("@alice"), record("-2+3", {"zero_pad"})]))))
     assert [row["student"] for row in rows] == ["'@alice", "'-2+3"]
     assert [row["zero_pad"] for row in rows] == ["1", "0"] and set(EXERCISES) <= set(rows[0])
+
+
+def test_ids_that_differ_only_in_case_are_never_merged(tmp_path: Path) -> None:
+    # "Ada" and "ada" are two submissions (two folders under submitted/): the roster's "ada" names
+    # neither one alone, so the export stops rather than give one the other's score.
+    records = [record("ada"), record("Ada", {"conv_forward"})]
+    write_json_atomic(results(records, "week4_cnn", "fingerprint"), tmp_path / "graded" / "results.json")
+    out = tmp_path / "canvas_import.csv"
+    assert main(["export", "canvas", "--graded", str(tmp_path / "graded"), "--roster", str(ROSTER),
+                 "--out", str(out)]) == 2
+    assert not out.exists()

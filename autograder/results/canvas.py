@@ -105,14 +105,17 @@ def canvas_import(records: list[SubmissionRecord], roster: Roster, columns: dict
                           f"{', '.join(assignment_columns(roster)) or '(none)'}")
     if match not in roster.header:
         raise GraderError(f"the roster has no column {match!r} to match students on; it has: {', '.join(roster.header)}")
-    by_id = {record.student.casefold(): record for record in records}
+    # Ids that differ only in case ("Alice", "alice") are kept apart: each key lists all it could mean.
+    by_id: dict[str, list[SubmissionRecord]] = {}
+    for record in records:
+        by_id.setdefault(record.student.casefold(), []).append(record)
     rows: list[list[str]] = [[*IDENTITY, *columns],
                              [POINTS_POSSIBLE, *[""] * (len(IDENTITY) - 1), *(number(POINTS[p]) for p in columns.values())]]
     matched: set[str] = set()
     without = []
     for student in roster.students:
         value = student.get(match, "")
-        found = {by_id[key].student: by_id[key] for key in _student_keys(value) if key in by_id}
+        found = {r.student: r for key in _student_keys(value) for r in by_id.get(key, ())}
         if len(found) > 1 or found.keys() & matched:
             raise GraderError(f"the roster's {match} {value!r} does not name one student alone: {sorted(found)}")
         record = next(iter(found.values()), None)
