@@ -7,6 +7,7 @@ the release folder) makes an installed grader work where no checkout is.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,16 +31,26 @@ class Release:
     locked_test_cells: frozenset[str]
     # Every code cell as released (stubs in place): what no student wrote, left out of the similarity report.
     scaffold: tuple[str, ...]
+    # The SHA-256 of every markdown cell's source as released: the text an autograded notebook may
+    # show the instructor as markdown (results/safe_notebook.py); any other text is shown literally.
+    markdown: frozenset[str]
+    metadata: dict        # the notebook's own (kernelspec, language_info)
+
+
+def markdown_digest(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def release_from_notebook(notebook: dict, assignment: str, name: str) -> dict:
     """The release.json document of an nbgrader release notebook (`notebook`, parsed JSON)."""
-    grade_cells, locked, scaffold = {}, [], []
+    grade_cells, locked, scaffold, markdown = {}, [], [], set()
     for cell in notebook.get("cells", []):
-        if cell.get("cell_type") != "code":
-            continue
         source = cell.get("source", "")
         source = source if isinstance(source, str) else "".join(source)
+        if cell.get("cell_type") == "markdown":
+            markdown.add(markdown_digest(source))
+        if cell.get("cell_type") != "code":
+            continue
         scaffold.append(source)
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if not meta.get("locked"):
@@ -50,7 +61,8 @@ def release_from_notebook(notebook: dict, assignment: str, name: str) -> dict:
             grade_cells[grade_id.removeprefix("test_")] = {"grade_id": grade_id, "points": float(meta["points"])}
     return {"generated_by": "make release (tools/release_metadata.py): do not edit",
             "assignment": assignment, "notebook": name, "grade_cells": grade_cells,
-            "locked_test_cells": sorted(set(locked)), "scaffold": scaffold}
+            "locked_test_cells": sorted(set(locked)), "scaffold": scaffold, "markdown": sorted(markdown),
+            "metadata": notebook.get("metadata", {})}
 
 
 @functools.lru_cache(maxsize=1)
@@ -59,4 +71,5 @@ def release() -> Release:
     data = json.loads(RELEASE_FILE.read_text(encoding="utf-8"))
     return Release(assignment=data["assignment"], notebook=data["notebook"],
                    grade_cells={name: GradeCell(**cell) for name, cell in data["grade_cells"].items()},
-                   locked_test_cells=frozenset(data["locked_test_cells"]), scaffold=tuple(data["scaffold"]))
+                   locked_test_cells=frozenset(data["locked_test_cells"]), scaffold=tuple(data["scaffold"]),
+                   markdown=frozenset(data["markdown"]), metadata=data["metadata"])

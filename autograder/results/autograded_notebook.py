@@ -1,30 +1,34 @@
-"""Feedback into the autograded notebook, the file nbgrader's own feedback channel reads.
+"""The autograded notebook: what formgrader shows the instructor, and nbgrader's feedback channel.
 
 `nbgrader generate_feedback` (and `release_feedback`, which hands out what it made) renders
-autograded/<student>/<assignment>/<notebook>.ipynb to HTML beside the gradebook's scores.  Under
-`nbgrader autograde` the kernel fills each locked grading cell's output with what
-``autograder.notebook.grade`` printed: the exercise's feedback.  cnn-grade grades in its sandbox
-instead of the kernel, so it writes that output itself: each grading cell, found by its nbgrader
-grade_id (``assignment.release``), gets the exercise's feedback text as its stdout, the same text
-results.json and the feedback page hold (the student's own traceback lines, the named mistake or
-what the cases show; never a hidden input or expected value).  Every other cell stays as the
-student handed it in.
+autograded/<student>/<assignment>/<notebook>.ipynb to HTML beside the gradebook's scores, and
+formgrader renders the same file in the instructor's Jupyter session.  Under `nbgrader autograde`
+the kernel fills each locked grading cell's output with what ``autograder.notebook.grade`` printed:
+the exercise's feedback.  cnn-grade grades in its sandbox instead of the kernel, so it writes the
+notebook itself: the student's notebook made safe to render (safe_notebook: nothing a student
+wrote becomes live HTML), and in each grading cell, found by its nbgrader grade_id
+(``assignment.release``), the exercise's feedback text as its stdout, the same text results.json
+and the feedback page hold (the student's own traceback lines, the named mistake or what the
+cases show; never a hidden input or expected value).
 """
 from __future__ import annotations
 
+import contextlib
 import warnings
 from pathlib import Path
 
 from ..assignment.release import release
 from ..local_files import MAX_SUBMISSION_BYTES, read_regular
 from .record import SubmissionRecord
+from .safe_notebook import safe_notebook
 from .store import write_text_atomic
 
 
-def write_feedback_outputs(notebook_path: Path, record: SubmissionRecord) -> bool:
-    """Put each exercise's feedback into its grading cell's output in `notebook_path` (rewritten
-    atomically); False, and nothing written, when the file is not a notebook with grading cells
-    (a .py submission, an unreadable file, a notebook of another version of the assignment)."""
+def write_autograded_notebook(notebook_path: Path, record: SubmissionRecord) -> bool:
+    """Rewrite the student's notebook at `notebook_path` (atomically) as safe_notebook makes it,
+    each grading cell's output its exercise's feedback; True when a grading cell got feedback.
+    A file that is not a notebook nbformat can read (or too large, or no regular file) is removed:
+    left as it is, formgrader would render it unsanitised (submitted/ keeps the student's file)."""
     import nbformat
 
     exercise_of = {cell.grade_id: name for name, cell in release().grade_cells.items()}
@@ -32,33 +36,25 @@ def write_feedback_outputs(notebook_path: Path, record: SubmissionRecord) -> boo
         warnings.simplefilter("ignore")  # nbformat's validation warnings about a student's file
         try:
             # Never through a link, never more than a submission may hold.  Not validated (nbformat's
-            # validation only logs, and a student's file is not ours to correct): read and converted.
-            notebook = nbformat.convert(nbformat.reader.reads(
-                read_regular(notebook_path, MAX_SUBMISSION_BYTES).decode("utf-8-sig")), 4)
-        except Exception:  # noqa: BLE001 - the student's file: anything nbformat cannot take gets no outputs
+            # validation only logs, and a student's file is not ours to correct): read, converted, made safe.
+            notebook = safe_notebook(nbformat.convert(nbformat.reader.reads(
+                read_regular(notebook_path, MAX_SUBMISSION_BYTES).decode("utf-8-sig")), 4))
+        except Exception:  # noqa: BLE001 - the student's file: anything nbformat cannot take is not shown
+            with contextlib.suppress(OSError):   # (not there, or a folder: nothing formgrader renders)
+                notebook_path.unlink()
             return False
-        written = False
-        for cell in notebook.cells:
-            name = exercise_of.get(_grade_id(cell))
-            if cell.get("cell_type") != "code" or name not in record.exercises:
-                continue
-            cell.outputs = [nbformat.from_dict({"output_type": "stream", "name": "stdout",
-                                                "text": record.exercises[name].feedback + "\n"})]
+    written = False
+    for cell in notebook.cells:
+        name = exercise_of.get(cell.metadata.get("nbgrader", {}).get("grade_id"))
+        if cell.cell_type == "code" and name in record.exercises:
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout",
+                                                   text=record.exercises[name].feedback + "\n")]
             written = True
-        if written:
-            text = nbformat.v4.writes(notebook)
-            if not _is_text(text):   # a lone surrogate the student's JSON escaped: escaped again, as JSON
-                text = nbformat.v4.writes(notebook, ensure_ascii=True)
-            write_text_atomic(text, notebook_path)
+    text = nbformat.v4.writes(notebook)
+    if not _is_text(text):   # a lone surrogate the student's JSON escaped: escaped again, as JSON
+        text = nbformat.v4.writes(notebook, ensure_ascii=True)
+    write_text_atomic(text, notebook_path)
     return written
-
-
-def _grade_id(cell: dict) -> str | None:
-    """The cell's nbgrader grade_id; None where the student's metadata is not nbgrader's shape."""
-    metadata = cell.get("metadata")
-    nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
-    grade_id = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
-    return grade_id if isinstance(grade_id, str) else None
 
 
 def _is_text(text: str) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..assignment.release import release
 from ..local_files import UnreadableFile, copy_regular_tree, read_regular
 from ..nbgrader_env import nbgrader_env
-from .autograded_notebook import write_feedback_outputs
+from .autograded_notebook import write_autograded_notebook
 from .record import SubmissionRecord
 
 
@@ -62,8 +62,9 @@ def write_scores(url: str, records: list[SubmissionRecord], course_root: Path | 
     `assignment` and `notebook` are the names the course gave them (default: the release's); the
     grade cells keep the release's ids.  With `course_root` (an nbgrader course), submissions also
     get their submitted timestamp and an autograded/ folder, so formgrader treats them exactly like
-    `nbgrader autograde`'s, and the autograded notebook gets each grading cell's feedback as its
-    output, so `nbgrader generate_feedback` hands the students their hints (autograded_notebook.py)."""
+    `nbgrader autograde`'s; the autograded notebook is made safe to render for the instructor and
+    gets each grading cell's feedback as its output, so `nbgrader generate_feedback` hands the
+    students their hints (autograded_notebook.py)."""
     from nbgrader.api import Grade, Gradebook, MissingEntry
     from sqlalchemy.exc import SAWarning
 
@@ -100,7 +101,7 @@ def write_scores(url: str, records: list[SubmissionRecord], course_root: Path | 
             if course_root is not None:
                 submission.timestamp = _submitted_timestamp(course_root, student, assignment)
                 _mark_autograded(course_root, student, assignment)
-                write_feedback_outputs(course_root / "autograded" / student / assignment / f"{notebook}.ipynb", record)
+                write_autograded_notebook(course_root / "autograded" / student / assignment / f"{notebook}.ipynb", record)
             submitted = next(nb for nb in submission.notebooks if nb.name == notebook)
             grades = {grade.cell_id: grade for grade in submitted.grades}    # one query, not one per cell
             for name, result in record.exercises.items():
