@@ -20,3 +20,8 @@ c.IgnorePattern.pattern = r"(?s).*"
 
 # The solved notebook runs in well under a minute; a cell stuck in an endless loop is cut off.
 c.Execute.timeout = 120
+
+# Formgrader and `nbgrader generate_feedback` render students' notebooks to HTML in the instructor's
+# Jupyter session: HTML and JavaScript a submission's code printed are cleaned, never run there.
+# (cnn-grade's autograded notebooks hold no student output or markup at all: results/safe_notebook.py.)
+c.HTMLExporter.sanitize_html = True
