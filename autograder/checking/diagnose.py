@@ -21,6 +21,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..assignment.cases import Case
+from ..assignment.exercises import FUNCTIONS
 from ..sandbox.guest.wire import to_plain
 from .compare import plain_close, wrong_entries
 from .contracts import ContractError, read_outputs
@@ -140,12 +141,27 @@ def matching_mistakes(cases: list[Case], outcomes: list[dict[str, Any]],
         return named or [m for m in catalog if m.random and _fits(m, cases, outcomes, expected)]
 
 
-def recognized_by_traceback(outcomes: list[dict[str, Any]]) -> list[Mistake]:
-    """Mistakes whose signature appears in some case's error (type, message, student's traceback)."""
+# A student's traceback line: '<cell 3>, line 12, in conv_single_step: Z = Z + float(b)'.
+_FRAME_FUNCTION = re.compile(r", line \d+, in (\w+): ")
+
+
+def _raised_in_another_exercise(exercise: str, lines: tuple[str, ...]) -> bool:
+    """The line that raised (the last of the student's frames) is in another exercise's function:
+    e.g. conv_forward calling the student's own conv_single_step, which raised.  That mistake is
+    the other exercise's, named by its own check, not this one's."""
+    frames = [match.group(1) for line in lines[:-1] if (match := _FRAME_FUNCTION.search(line))]
+    return bool(frames) and frames[-1] != exercise and frames[-1] in FUNCTIONS
+
+
+def recognized_by_traceback(outcomes: list[dict[str, Any]], exercise: str = "") -> list[Mistake]:
+    """Mistakes whose signature appears in some case's error (type, message, student's traceback),
+    where the error was raised in `exercise`'s own code, not in another exercise's it calls."""
     texts = []
     for outcome in outcomes:
         if outcome.get("error"):
             lines, message = error_text(outcome["error"])
+            if exercise and _raised_in_another_exercise(exercise, lines):
+                continue
             texts.append("\n".join([*lines, f'{outcome["error"].get("type")}: {message}']))
     return [m for m in recognizable_by_traceback() if any(re.search(m.signature, text) for text in texts)]
 
@@ -161,7 +177,8 @@ def one_explanation(fitting: list[Mistake]) -> Mistake | None:
 def confirmed_mistake(cases: list[Case], outcomes: list[dict[str, Any]],
                       expected: list[dict[str, np.ndarray]]) -> Mistake | None:
     """The one catalogued mistake that explains the student's outcomes, if there is exactly one."""
-    return one_explanation(matching_mistakes(cases, outcomes, expected) + recognized_by_traceback(outcomes))
+    exercise = cases[0].exercise if cases else ""
+    return one_explanation(matching_mistakes(cases, outcomes, expected) + recognized_by_traceback(outcomes, exercise))
 
 
 def published_only(results: list[CaseResult]) -> bool:
