@@ -45,3 +45,41 @@ def test_a_helpers_error_is_not_named_as_the_callers_mistake() -> None:
     assert 0 < conv["score"] < 4 and conv["status"] == "failed"
     assert conv["diagnosis"] == [] and "Likely mistake" not in conv["feedback"], conv["feedback"]
     assert "graded with the answer key's conv_single_step" in conv["feedback"]
+
+
+IS_MAX = (("pool_forward", 'if mode == "max":', 'if mode is "max":'),
+          ("pool_forward", 'elif mode == "average":', 'elif mode is "average":'))
+
+
+def test_a_comparison_with_is_against_a_literal_is_pointed_at_and_scored_alike_everywhere() -> None:
+    # `mode is "max"` holds for the literals in the student's own calls, not for the grader's strings,
+    # which are equal but other objects: every case fails in the sandbox.  The feedback must say why
+    # (the cases alone only show that A is wrong), and the notebook's own check must agree with the
+    # sandbox's score instead of promising full marks.
+    import linecache
+    import warnings
+
+    from autograder.assignment.cases import seed_for
+    from autograder.notebook import check_function
+
+    source = with_bugs(*IS_MAX)
+    pool = graded(source)["pool_forward"]
+    assert pool["score"] == 0 and pool["diagnosis"] == []
+    assert "Your pool_forward compares with `is` (or `is not`) against 'max' and 'average'" in pool["feedback"]
+    namespace: dict = {}
+    linecache.cache["<student cell>"] = (len(source), None, source.splitlines(True), "<student cell>")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)     # Python's own warning about it, as a kernel shows it
+        exec(compile(source, "<student cell>", "exec"), namespace)
+    in_notebook = check_function("pool_forward", namespace["pool_forward"], seed_for("kim"))
+    assert in_notebook.score == pool["score"]
+    assert "compares with `is`" in in_notebook.feedback
+
+
+def test_no_identity_hint_for_is_none_or_a_passing_exercise() -> None:
+    source = with_bugs(("pool_forward", 'if mode == "max":', 'if mode is None or mode == "max":'),
+                       ("conv_forward", "Z = np.zeros((m, n_H, n_W, n_C))",
+                        "Z = np.zeros((m, n_H, n_W, n_C))\n    assert hparameters is not 'x'"))
+    exercises = graded(source)
+    assert exercises["pool_forward"]["status"] == "passed" and exercises["conv_forward"]["status"] == "passed"
+    assert "Hint" not in exercises["pool_forward"]["feedback"] + exercises["conv_forward"]["feedback"]

@@ -26,7 +26,7 @@ from ..assignment.cases import Case
 from ..assignment.exercises import EXERCISES, FUNCTIONS
 from .diagnose import PUBLISHED_ONLY, PUBLISHED_ONLY_HINT, confirmed_mistake, published_only
 from .mistakes import SOLUTIONS_FILE
-from .observations import failing_kind, observe
+from .observations import failing_kind, identity_hint, observe
 from .result import CaseResult, ExerciseResult, ExerciseStatus, error_result, missing_result
 from .scoring import partial_credit
 from .verdict import check_case, expected_outputs
@@ -36,12 +36,15 @@ def _not_implemented(outcome: dict[str, Any]) -> bool:
     return bool(outcome.get("error")) and outcome["error"].get("type") == "NotImplementedError"
 
 
-def check_exercise(exercise: str, cases: list[Case], outcomes: list[dict[str, Any]]) -> ExerciseResult:
+def check_exercise(exercise: str, cases: list[Case], outcomes: list[dict[str, Any]],
+                   sources: list[str] | None = None) -> ExerciseResult:
     """Score one exercise from its cases and the student's recorded calls.
 
     exercise -- a function exercise's name (a key of EXERCISES)
     cases -- the cases it was graded on (autograder.assignment.cases.cases_for)
     outcomes -- one call_case record per case, the function run with the student's own helpers
+    sources -- the student's code (the cells, in order), when at hand: read by the observations
+               that come from the code rather than from the cases (never for the score)
     """
     if exercise not in FUNCTIONS:
         raise ValueError(f"{exercise!r} is not a function exercise; expected one of {list(FUNCTIONS)}")
@@ -66,6 +69,7 @@ def check_exercise(exercise: str, cases: list[Case], outcomes: list[dict[str, An
 
     diagnosis: list[str] = []
     if status is not ExerciseStatus.PASSED:
+        hints += [hint for hint in [identity_hint(exercise, sources or [])] if hint]
         mistake = confirmed_mistake(cases, outcomes, expected)
         if mistake is not None:
             diagnosis.append(mistake.name)

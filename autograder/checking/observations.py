@@ -10,9 +10,16 @@ kind, where to look.  The rules, each read from the cases' geometry:
 - only batches of one pass: something depends on the example index;
 - only square inputs pass: height and width swapped somewhere;
 - only one pooling mode passes: the other mode's branch.
+
+One rule is read from the student's source instead: a comparison with `is` against a literal
+(`mode is "max"`), which Python itself warns about.  `is` asks whether two objects are the same,
+and a string the grader passes is equal to the literal but another object (in the student's own
+calls, literals often happen to be the same object, so the code seems right there).
 """
 from __future__ import annotations
 
+import ast
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -120,3 +127,44 @@ def observe(exercise: str, cases: list[Case], results: list[CaseResult]) -> str:
                 f"{f' ({what})' if what else ''}. {kind.pointer}")
     where = "every case fails" if len(failing) == len(results) else f"{len(failing)} of {len(results)} cases fail"
     return f"What the cases show: {where}{f' ({what})' if what else ''}."
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(source: str) -> ast.Module | None:
+    """A cell's syntax tree (None when it does not parse), once per cell for every exercise."""
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+
+
+def identity_comparisons(exercise: str, sources: list[str]) -> list[str]:
+    """The string literals that `exercise`'s function (its last definition in `sources`, the cells
+    in order) compares with `is` or `is not` (Python's SyntaxWarning '"is" with a literal').
+    Numbers are left out: small integers are one object each in CPython, so `is` happens to work."""
+    found: list[str] | None = None
+    for source in sources:
+        tree = _parsed(source)
+        if tree is None:
+            continue
+        for function in ast.walk(tree):
+            if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and function.name == exercise:
+                found = []
+                for compare in (n for n in ast.walk(function) if isinstance(n, ast.Compare)):
+                    sides = [compare.left, *compare.comparators]
+                    for n, op in enumerate(compare.ops):
+                        if isinstance(op, (ast.Is, ast.IsNot)):
+                            found += [repr(side.value) for side in sides[n:n + 2]
+                                      if isinstance(side, ast.Constant) and isinstance(side.value, (str, bytes))]
+    return list(dict.fromkeys(found or []))
+
+
+def identity_hint(exercise: str, sources: list[str]) -> str:
+    """A hint when `exercise` compares with `is` against a string literal ('' when it does not)."""
+    literals = identity_comparisons(exercise, sources)
+    if not literals:
+        return ""
+    return (f"Your {exercise} compares with `is` (or `is not`) against {_names(literals)}: `is` asks whether two "
+            f"objects are the same object, not whether they are equal. A string equal to the literal but made "
+            f"elsewhere, as the grader's arguments are, is another object, so the comparison is False there "
+            f"(in your own calls the two may happen to be one object). Compare values with ==.")
