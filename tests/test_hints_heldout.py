@@ -83,3 +83,28 @@ def test_no_identity_hint_for_is_none_or_a_passing_exercise() -> None:
     exercises = graded(source)
     assert exercises["pool_forward"]["status"] == "passed" and exercises["conv_forward"]["status"] == "passed"
     assert "Hint" not in exercises["pool_forward"]["feedback"] + exercises["conv_forward"]["feedback"]
+
+
+ZERO_PAD_MINUS_PAD = ("zero_pad", 'X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="constant", constant_values=0)',
+                      "X_pad = np.zeros((X.shape[0], X.shape[1] + 2 * pad, X.shape[2] + 2 * pad, X.shape[3]))\n"
+                      "    X_pad[:, pad:-pad, pad:-pad, :] = X")
+STRIP = "dA_prev[i, :, :, :] = da_prev_pad[pad:pad + n_H_prev, pad:pad + n_W_prev, :]"
+
+
+def test_an_error_raised_in_a_helper_matches_no_mistake_of_the_caller() -> None:
+    # zero_pad strips with [pad:-pad] (ValueError when pad = 0); conv_backward's own code is right.
+    # The catalog's conv_backward "[pad:-pad]" mutant also raises ValueError on exactly the pad = 0
+    # cases, but in conv_backward: the error types agree, the places do not.
+    conv = graded(with_bugs(ZERO_PAD_MINUS_PAD))["conv_backward"]
+    assert conv["status"] == "passed" and "Your conv_backward is right" in conv["feedback"]
+    assert "Likely mistake" not in conv["feedback"], conv["feedback"]
+
+
+def test_a_callers_own_mistake_is_not_named_after_its_helpers_error() -> None:
+    # As above, and conv_backward copies dA_prev out only when pad > 0 (right slice, no else):
+    # its pad = 0 cases fail with the answer key's zero_pad too.  Its mistake is not "[pad:-pad]".
+    exercises = graded(with_bugs(ZERO_PAD_MINUS_PAD, ("conv_backward", STRIP, "if pad > 0:\n            " + STRIP)))
+    conv = exercises["conv_backward"]
+    assert (conv["score"], conv["status"]) == (1.5, "failed")
+    assert conv["diagnosis"] == [] and "Likely mistake" not in conv["feedback"], conv["feedback"]
+    assert "Hint: What the cases show: every case with pad > 0 passes, every case with pad = 0 fails" in conv["feedback"]

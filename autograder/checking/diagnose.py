@@ -3,7 +3,9 @@
 For a failing exercise, each of its mutants (``mistakes``, trusted code run here in
 the grader) is called on the same cases; a mutant fits when it fails too and its outcome
 matches the student's on every case: the same values up to the tolerances, or both raising the
-same exception type.  A hint must be right or absent, so a mistake is named only when it is
+same exception type (and, where the student's call raised inside another exercise's function, one
+of their own helpers, the mutant raising in that function too).  An error raised in another
+exercise's function is never read as this exercise's signature: the helper's own check names it.  A hint must be right or absent, so a mistake is named only when it is
 confirmed: it fits (or its signature is in the student's traceback) and no mistake of another
 name fits equally.  Mutants that draw random numbers cannot match values; they fit when the
 student garbles only outputs the mutant garbles, in every case, by offsets the size of a start
@@ -15,6 +17,7 @@ from __future__ import annotations
 import copy
 import re
 import threading
+import traceback
 import warnings
 from typing import Any, Callable
 
@@ -99,7 +102,10 @@ def _call_mutant(function: Callable, case: Case) -> dict[str, Any]:
     try:
         return {"value": to_plain(function(*args, **kwargs)), "error": None}
     except Exception as error:  # the mistake may make the function raise, as the student's did
-        return {"value": None, "error": {"type": type(error).__name__, "message": str(error)}}
+        # Where it raised: the function of the mutant's last frame (its helpers share its source).
+        frames = [f.name for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith("<mutant")]
+        return {"value": None, "error": {"type": type(error).__name__, "message": str(error),
+                                         "function": frames[-1] if frames else ""}}
 
 
 def _mutant_outcome(mistake: Mistake, case: Case) -> dict[str, Any]:
@@ -120,6 +126,8 @@ def _fits(mistake: Mistake, cases: list[Case], outcomes: list[dict[str, Any]],
     mutant_fails = False
     for case, student, want in zip(cases, outcomes, expected):
         theirs = _mutant_outcome(mistake, case)
+        if not _raised_in_the_same_helper(mistake.exercise, student, theirs):
+            return False
         if not (_garbled_like(case, student, theirs, want) if mistake.random else _same_outcome(student, theirs)):
             return False
         mutant_fails = mutant_fails or bool(theirs.get("error") or wrong_outputs(case, theirs, want))
@@ -145,12 +153,30 @@ def matching_mistakes(cases: list[Case], outcomes: list[dict[str, Any]],
 _FRAME_FUNCTION = re.compile(r", line \d+, in (\w+): ")
 
 
-def _raised_in_another_exercise(exercise: str, lines: tuple[str, ...]) -> bool:
-    """The line that raised (the last of the student's frames) is in another exercise's function:
-    e.g. conv_forward calling the student's own conv_single_step, which raised.  That mistake is
-    the other exercise's, named by its own check, not this one's."""
+def _raising_function(lines: tuple[str, ...]) -> str:
+    """The function of the student's line that raised (the last frame of the traceback; '' if none)."""
     frames = [match.group(1) for line in lines[:-1] if (match := _FRAME_FUNCTION.search(line))]
-    return bool(frames) and frames[-1] != exercise and frames[-1] in FUNCTIONS
+    return frames[-1] if frames else ""
+
+
+def _raised_in_another_exercise(exercise: str, lines: tuple[str, ...]) -> bool:
+    """The line that raised is in another exercise's function: e.g. conv_forward calling the
+    student's own conv_single_step, which raised."""
+    function = _raising_function(lines)
+    return function != exercise and function in FUNCTIONS
+
+
+def _raised_in_the_same_helper(exercise: str, student: dict[str, Any], theirs: dict[str, Any]) -> bool:
+    """Unless the student's call raised inside another exercise's function (a helper), True; if it
+    did, whether the mutant's call raised in that same function too.  The mutant calls the answer
+    key's helpers: where the student's error comes from their own helper and the mutant's from its
+    own code, the same type of error is two mistakes (the helper's one, named by its own check)."""
+    if not student.get("error"):
+        return True
+    lines = error_text(student["error"])[0]
+    if not _raised_in_another_exercise(exercise, lines):
+        return True
+    return bool(theirs.get("error")) and theirs["error"].get("function") == _raising_function(lines)
 
 
 def recognized_by_traceback(outcomes: list[dict[str, Any]], exercise: str = "") -> list[Mistake]:
