@@ -108,3 +108,16 @@ def test_a_callers_own_mistake_is_not_named_after_its_helpers_error() -> None:
     assert (conv["score"], conv["status"]) == (1.5, "failed")
     assert conv["diagnosis"] == [] and "Likely mistake" not in conv["feedback"], conv["feedback"]
     assert "Hint: What the cases show: every case with pad > 0 passes, every case with pad = 0 fails" in conv["feedback"]
+
+
+def test_a_callers_mistake_named_through_a_failing_helper_must_hold_with_the_answer_keys_helper() -> None:
+    # conv_single_step forgets the bias; conv_forward passes filter 0's bias to every filter.  With
+    # the student's own conv_single_step no entry has a bias, which is what the catalog's "bias left
+    # out" (of conv_forward) gives, but conv_forward does add a bias: with the answer key's
+    # conv_single_step it passes the cases with one filter, which "bias left out" fails.
+    exercises = graded(with_bugs(("conv_single_step", "Z = Z + b.item()", "Z = Z"),
+                                 ("conv_forward", "b[:, :, :, c])", "b[:, :, :, 0])")))
+    step, conv = exercises["conv_single_step"], exercises["conv_forward"]
+    assert step["diagnosis"] == ["bias forgotten"]
+    assert conv["score"] == 0 and conv["diagnosis"] == [], conv["feedback"]
+    assert "Likely mistake" not in conv["feedback"] and "Hint: What the cases show: every case fails" in conv["feedback"]

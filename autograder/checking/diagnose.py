@@ -30,7 +30,7 @@ from .compare import plain_close, wrong_entries
 from .contracts import ContractError, read_outputs
 from .mistakes import Mistake, mistakes_for, mutant, recognizable_by_traceback
 from .result import CaseResult
-from .verdict import error_text, wrong_outputs
+from .verdict import error_text, expected_outputs, wrong_outputs
 
 PUBLISHED_ONLY = "matches the published example only"
 PUBLISHED_ONLY_HINT = (
@@ -132,6 +132,26 @@ def _fits(mistake: Mistake, cases: list[Case], outcomes: list[dict[str, Any]],
             return False
         mutant_fails = mutant_fails or bool(theirs.get("error") or wrong_outputs(case, theirs, want))
     return mistake.random or mutant_fails
+
+
+def mutant_passes(mistake: Mistake, cases: list[Case]) -> tuple[bool, ...]:
+    """Which cases the mutant passes (with the answer key's helpers, as every mutant runs)."""
+    with _MUTANT_LOCK, warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        outcomes = [_mutant_outcome(mistake, case) for case in cases]
+    return tuple(not (theirs.get("error") or wrong_outputs(case, theirs, expected_outputs(case)))
+                 for case, theirs in zip(cases, outcomes))
+
+
+def agrees_with_helpers_replaced(exercise: str, name: str, cases: list[Case], passes: tuple[bool, ...]) -> bool:
+    """Whether the mistake `name` of `exercise`, named from a run with the student's own helpers
+    (some failing their own checks), also explains the run with the answer key's helpers: some
+    mutant of that name passes exactly the cases the student's exercise passed there.  A mistake
+    named from outcomes two mistakes made together (the helper's and the caller's) often is the
+    helper's, seen through the caller.  A mistake recognized by its traceback alone (no mutant of
+    this exercise has its name) is the student's own line: it stands."""
+    mutants = [m for m in mistakes_for(exercise) if m.name == name]
+    return not mutants or any(mutant_passes(m, cases) == tuple(passes) for m in mutants)
 
 
 def matching_mistakes(cases: list[Case], outcomes: list[dict[str, Any]],

@@ -24,7 +24,8 @@ from typing import Any, Callable, Iterable
 
 from ..assignment.cases import Case
 from ..assignment.exercises import EXERCISES, FUNCTIONS
-from .diagnose import PUBLISHED_ONLY, PUBLISHED_ONLY_HINT, confirmed_mistake, published_only
+from .diagnose import (PUBLISHED_ONLY, PUBLISHED_ONLY_HINT, agrees_with_helpers_replaced, confirmed_mistake,
+                       published_only)
 from .mistakes import SOLUTIONS_FILE
 from .observations import failing_kind, identity_hint, observe
 from .result import CaseResult, ExerciseResult, ExerciseStatus, error_result, missing_result
@@ -119,6 +120,7 @@ def with_substitution(result: ExerciseResult, substitution: Substitution, cases:
     The note says only what the second run showed: how many cases passed with the answer key's
     helpers, that the exercise is right only when all of them did, and, from which cases passed
     (their geometry alone, nothing the run printed), where to look when exactly one kind failed."""
+    result = _diagnosis_that_holds(result, substitution, cases)
     spec = EXERCISES[result.exercise]
     passed, total = sum(substitution.passes), len(substitution.passes)
     score = partial_credit(spec.points, passed, total, spec.granularity) if total else 0.0
@@ -141,6 +143,19 @@ def with_substitution(result: ExerciseResult, substitution: Substitution, cases:
     lines.append(f"With your own {helpers}:")
     return dataclasses.replace(result, score=score, status=status, feedback="\n".join(lines) + "\n" + result.feedback,
                                diagnosis=[] if status is ExerciseStatus.PASSED else result.diagnosis)
+
+
+def _diagnosis_that_holds(result: ExerciseResult, substitution: Substitution, cases: list[Case]) -> ExerciseResult:
+    """`result`, whose mistake was named from a run with the student's failing helpers, without that
+    name (and with what the cases show instead) when the run with the answer key's helpers does not
+    bear it out (diagnose.agrees_with_helpers_replaced)."""
+    named = [name for name in result.diagnosis if name != PUBLISHED_ONLY]
+    if not named or agrees_with_helpers_replaced(result.exercise, named[0], cases, substitution.passes):
+        return result
+    prefix = f"  Hint: Likely mistake, {named[0]}: "
+    lines = [line for line in result.feedback.split("\n") if not line.startswith(prefix)]
+    lines.append(f"  Hint: {observe(result.exercise, cases, list(result.cases))}")
+    return dataclasses.replace(result, feedback="\n".join(lines), diagnosis=[])
 
 
 def _feedback(exercise: str, score: float, points: float, results: list[CaseResult], hints: list[str]) -> str:
