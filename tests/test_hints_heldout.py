@@ -121,3 +121,11 @@ def test_a_callers_mistake_named_through_a_failing_helper_must_hold_with_the_ans
     assert step["diagnosis"] == ["bias forgotten"]
     assert conv["score"] == 0 and conv["diagnosis"] == [], conv["feedback"]
     assert "Likely mistake" not in conv["feedback"] and "Hint: What the cases show: every case fails" in conv["feedback"]
+
+
+def test_windows_cut_from_the_unpadded_input_are_described_by_the_pad() -> None:
+    # conv_forward cuts its windows from A_prev instead of A_prev_pad: right exactly where pad = 0.
+    conv = graded(with_bugs(("conv_forward", "a_prev_pad = A_prev_pad[i]", "a_prev_pad = A_prev[i]")))["conv_forward"]
+    assert conv["diagnosis"] == [] and conv["score"] == 1.0
+    assert ("Hint: What the cases show: every case with pad = 0 passes, every case with pad > 0 fails. "
+            "Look at where pad enters your code") in conv["feedback"], conv["feedback"]

@@ -7,6 +7,7 @@ kind, where to look.  The rules, each read from the cases' geometry:
 
 - every stride-1 case passes and every stride >= 2 case fails: how the stride enters the indices;
 - every pad > 0 case passes and every pad = 0 case fails: the slices when pad = 0;
+- every pad = 0 case passes and every pad > 0 case fails: where pad enters the code;
 - only batches of one pass: something depends on the example index;
 - only square inputs pass: height and width swapped somewhere;
 - only one pooling mode passes: the other mode's branch.
@@ -78,6 +79,9 @@ KINDS: tuple[CaseKind, ...] = (
              lambda g: None if g.stride is None else g.stride >= 2),
     CaseKind("every case with pad = 0", "every case with pad > 0", "Look at your slices when pad = 0.",
              lambda g: None if g.pad is None else g.pad == 0),
+    CaseKind("every case with pad > 0", "every case with pad = 0",
+             "Look at where pad enters your code: the padded array, what is cut from it, and what is returned.",
+             lambda g: None if g.pad is None else g.pad > 0),
     CaseKind("every batch of more than one example", "every batch of one",
              "Something depends on the example index: look at where your code uses it.",
              lambda g: None if g.batch is None else g.batch > 1),
