@@ -129,3 +129,25 @@ def test_windows_cut_from_the_unpadded_input_are_described_by_the_pad() -> None:
     assert conv["diagnosis"] == [] and conv["score"] == 1.0
     assert ("Hint: What the cases show: every case with pad = 0 passes, every case with pad > 0 fails. "
             "Look at where pad enters your code") in conv["feedback"], conv["feedback"]
+
+
+FLOAT32_GRADIENTS = (("conv_backward", "dA_prev = np.zeros(A_prev.shape)", "dA_prev = np.zeros(A_prev.shape, dtype=np.float32)"),
+                     ("conv_backward", "dW = np.zeros(W.shape)", "dW = np.zeros(W.shape, dtype=np.float32)"),
+                     ("conv_backward", "db = np.zeros(b.shape)", "db = np.zeros(b.shape, dtype=np.float32)"))
+
+
+def test_float32_gradients_score_alike_for_every_student() -> None:
+    # Right up to float32 rounding.  An entry that cancels to near zero differs from the float64 key
+    # by more than 1e-5 of itself but not of the array's scale: such an entry is in some students'
+    # hidden cases only ("s56"'s, for this file), which failed there as "dW is wrong", and passed elsewhere.
+    from autograder.assignment.cases import seed_for
+    from autograder.notebook import check_function
+
+    source = with_bugs(*FLOAT32_GRADIENTS)
+    conv = graded(source, student="s56")["conv_backward"]
+    assert (conv["score"], conv["status"]) == (3.0, "passed"), conv["feedback"]
+    namespace: dict = {}
+    exec(compile(source, "<student cell>", "exec"), namespace)
+    for n in range(30):
+        result = check_function("conv_backward", namespace["conv_backward"], seed_for(f"student-{n}"))
+        assert result.status == "passed", result.feedback
