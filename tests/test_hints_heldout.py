@@ -151,3 +151,22 @@ def test_float32_gradients_score_alike_for_every_student() -> None:
     for n in range(30):
         result = check_function("conv_backward", namespace["conv_backward"], seed_for(f"student-{n}"))
         assert result.status == "passed", result.feedback
+
+
+def test_passing_only_the_published_cases_is_not_called_hard_coding() -> None:
+    # int(dz): the published dz (2 and 100) are whole numbers, every hidden dz is not.  Every
+    # published case passes and every hidden one fails, as hard-coded outputs would; the hint says
+    # what is seen and where to look, not that the outputs were copied.
+    dist = graded(with_bugs(("distribute_value", "average = dz / (f_H * f_W)",
+                             "average = int(dz) / (f_H * f_W)")))["distribute_value"]
+    assert dist["score"] == 0 and dist["diagnosis"] == ["matches the published example only"]
+    assert "Something your code relies on holds for the published examples only" in dist["feedback"]
+    assert "whole numbers" in dist["feedback"]
+
+
+def test_a_height_used_for_both_sides_is_not_called_swapped() -> None:
+    # dz / f_H ** 2: right on every square window, wrong on the (2, 5) one; nothing is swapped.
+    dist = graded(with_bugs(("distribute_value", "average = dz / (f_H * f_W)", "average = dz / f_H ** 2")))
+    hint = [line for line in dist["distribute_value"]["feedback"].splitlines() if "Hint:" in line]
+    assert hint == ["  Hint: What the cases show: every square input passes, every non-square input fails (a is "
+                    "wrong). Height and width are mixed up somewhere: swapped, or one of them used for both."]

@@ -10,7 +10,8 @@ confirmed: it fits (or its signature is in the student's traceback) and no mista
 name fits equally.  Mutants that draw random numbers cannot match values; they fit when the
 student garbles only outputs the mutant garbles, in every case, by offsets the size of a start
 value (not growing with the data).  Separately, passing every
-seeded case and failing every hidden one is the signature of hard-coded published outputs.
+seeded case and failing every hidden one is the signature of hard-coded published outputs, or of
+code relying on something only the published inputs have (whole-number values, say).
 """
 from __future__ import annotations
 
@@ -33,9 +34,14 @@ from .result import CaseResult
 from .verdict import error_text, expected_outputs, wrong_outputs
 
 PUBLISHED_ONLY = "matches the published example only"
+# Hard-coded outputs show so, and so does honest code that relies on something only the published
+# inputs have (int(dz), say: the published dz are whole numbers): the hint says what is seen and
+# where to look, not which of the two it is.
 PUBLISHED_ONLY_HINT = (
     "Your function returns the published outputs for the published inputs but is wrong on every "
-    "other input: the result must be computed from the arguments, for any size, stride and padding.")
+    "other input. Something your code relies on holds for the published examples only (their sizes, "
+    "their values, whole numbers say, or the outputs themselves): the result must follow from the "
+    "arguments, for any size, stride, padding and values.")
 
 
 def _same_outcome(student: dict[str, Any], theirs: dict[str, Any]) -> bool:

@@ -9,7 +9,7 @@ kind, where to look.  The rules, each read from the cases' geometry:
 - every pad > 0 case passes and every pad = 0 case fails: the slices when pad = 0;
 - every pad = 0 case passes and every pad > 0 case fails: where pad enters the code;
 - only batches of one pass: something depends on the example index;
-- only square inputs pass: height and width swapped somewhere;
+- only square inputs pass: height and width mixed up somewhere (swapped, or one used for both);
 - only one pooling mode passes: the other mode's branch.
 
 One rule is read from the student's source instead: a comparison with `is` against a literal
@@ -85,7 +85,8 @@ KINDS: tuple[CaseKind, ...] = (
     CaseKind("every batch of more than one example", "every batch of one",
              "Something depends on the example index: look at where your code uses it.",
              lambda g: None if g.batch is None else g.batch > 1),
-    CaseKind("every non-square input", "every square input", "Height and width are swapped somewhere.",
+    CaseKind("every non-square input", "every square input",
+             "Height and width are mixed up somewhere: swapped, or one of them used for both.",
              lambda g: None if g.square is None else not g.square),
     CaseKind('every case with mode = "average"', 'every case with mode = "max"', 'Look at the "average" branch.',
              lambda g: None if g.mode is None else g.mode == "average"),
