@@ -170,3 +170,13 @@ def test_a_height_used_for_both_sides_is_not_called_swapped() -> None:
     hint = [line for line in dist["distribute_value"]["feedback"].splitlines() if "Hint:" in line]
     assert hint == ["  Hint: What the cases show: every square input passes, every non-square input fails (a is "
                     "wrong). Height and width are mixed up somewhere: swapped, or one of them used for both."]
+
+
+def test_float_of_another_one_element_array_is_not_called_float_of_b() -> None:
+    # float() of np.sum(..., keepdims=True), a (1, 1, 1) array, raises the same TypeError with the
+    # same message as float(b) on every case; b itself is handled right (b.item()).  Only the line
+    # tells them apart, and it does not name b.
+    step = graded(with_bugs(("conv_single_step", "Z = np.sum(s)", "Z = float(np.sum(s, keepdims=True))")))
+    step = step["conv_single_step"]
+    assert step["score"] == 0 and step["diagnosis"] == [] and "float(b)" not in step["feedback"], step["feedback"]
+    assert "Hint: What the cases show: every case fails (it raises TypeError)." in step["feedback"]

@@ -164,14 +164,17 @@ def matching_mistakes(cases: list[Case], outcomes: list[dict[str, Any]],
                       expected: list[dict[str, np.ndarray]]) -> list[Mistake]:
     """The catalog's mistakes whose mutants behave like the student on every case.
 
-    Mutants that draw random numbers are considered only when no other mistake matches.
+    Mutants that draw random numbers are considered only when no other mistake matches; mistakes
+    with a traceback signature are left to recognized_by_traceback.
     """
     if not cases:
         return []
     catalog = mistakes_for(cases[0].exercise)
     with _MUTANT_LOCK, warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        named = [m for m in catalog if not m.random and _fits(m, cases, outcomes, expected)]
+        # A mistake with a signature is an error whose type and message other lines raise as well
+        # (float() of any (1, 1, 1) array): only the student's line, its signature, confirms it.
+        named = [m for m in catalog if not m.random and not m.signature and _fits(m, cases, outcomes, expected)]
         return named or [m for m in catalog if m.random and _fits(m, cases, outcomes, expected)]
 
 
