@@ -188,7 +188,7 @@ def _raising_function(lines: tuple[str, ...]) -> str:
     return frames[-1] if frames else ""
 
 
-def _raised_in_another_exercise(exercise: str, lines: tuple[str, ...]) -> bool:
+def raised_in_another_exercise(exercise: str, lines: tuple[str, ...]) -> bool:
     """The line that raised is in another exercise's function: e.g. conv_forward calling the
     student's own conv_single_step, which raised."""
     function = _raising_function(lines)
@@ -203,7 +203,7 @@ def _raised_in_the_same_helper(exercise: str, student: dict[str, Any], theirs: d
     if not student.get("error"):
         return True
     lines = error_text(student["error"])[0]
-    if not _raised_in_another_exercise(exercise, lines):
+    if not raised_in_another_exercise(exercise, lines):
         return True
     return bool(theirs.get("error")) and theirs["error"].get("function") == _raising_function(lines)
 
@@ -215,7 +215,7 @@ def recognized_by_traceback(outcomes: list[dict[str, Any]], exercise: str = "") 
     for outcome in outcomes:
         if outcome.get("error"):
             lines, message = error_text(outcome["error"])
-            if exercise and _raised_in_another_exercise(exercise, lines):
+            if exercise and raised_in_another_exercise(exercise, lines):
                 continue
             texts.append("\n".join([*lines, f'{outcome["error"].get("type")}: {message}']))
     return [m for m in recognizable_by_traceback() if any(re.search(m.signature, text) for text in texts)]

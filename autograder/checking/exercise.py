@@ -25,16 +25,20 @@ from typing import Any, Callable, Iterable
 from ..assignment.cases import Case
 from ..assignment.exercises import EXERCISES, FUNCTIONS
 from .diagnose import (PUBLISHED_ONLY, PUBLISHED_ONLY_HINT, agrees_with_helpers_replaced, confirmed_mistake,
-                       published_only)
+                       published_only, raised_in_another_exercise)
 from .mistakes import SOLUTIONS_FILE
 from .observations import failing_kind, identity_hint, observe
 from .result import CaseResult, ExerciseResult, ExerciseStatus, error_result, missing_result
 from .scoring import partial_credit
-from .verdict import check_case, expected_outputs
+from .verdict import check_case, error_text, expected_outputs
 
 
-def _not_implemented(outcome: dict[str, Any]) -> bool:
-    return bool(outcome.get("error")) and outcome["error"].get("type") == "NotImplementedError"
+def _not_implemented(exercise: str, outcome: dict[str, Any]) -> bool:
+    """The call raised NotImplementedError in the exercise's own code (the template's), not in a
+    helper it calls: an unanswered zero_pad does not make a written conv_forward unanswered."""
+    error = outcome.get("error")
+    return bool(error) and error.get("type") == "NotImplementedError" \
+        and not raised_in_another_exercise(exercise, error_text(error)[0])
 
 
 def check_exercise(exercise: str, cases: list[Case], outcomes: list[dict[str, Any]],
@@ -52,7 +56,7 @@ def check_exercise(exercise: str, cases: list[Case], outcomes: list[dict[str, An
     spec = EXERCISES[exercise]
     if len(outcomes) != len(cases) or not cases:
         return error_result(exercise, f"grader error: {len(outcomes)} outcomes for {len(cases)} cases")
-    if all(_not_implemented(o) for o in outcomes):
+    if all(_not_implemented(exercise, o) for o in outcomes):
         return missing_result(exercise, f"{exercise}: not implemented yet (it raises NotImplementedError). "
                                          f"Write your code between the START and END CODE HERE markers.")
     expected = [expected_outputs(case) for case in cases]
