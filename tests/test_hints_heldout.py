@@ -194,3 +194,9 @@ def test_an_unanswered_helper_does_not_make_its_callers_unanswered() -> None:
         assert (result["score"], result["status"]) == (points, "passed"), result["feedback"]
         assert "graded with the answer key's zero_pad" in result["feedback"]
         assert "not implemented yet" not in result["feedback"]
+
+
+def test_float_of_a_sum_with_b_is_float_of_b() -> None:
+    # float(Z + b): the sum is a (1, 1, 1) array because of b; the line names b inside float().
+    step = graded(with_bugs(("conv_single_step", "Z = Z + b.item()", "Z = float(Z + b)")))["conv_single_step"]
+    assert step["diagnosis"] == ["float(b) on a (1, 1, 1) array"], step["feedback"]
