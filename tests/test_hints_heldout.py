@@ -85,7 +85,8 @@ def test_no_identity_hint_for_is_none_or_a_passing_exercise() -> None:
     assert "Hint" not in exercises["pool_forward"]["feedback"] + exercises["conv_forward"]["feedback"]
 
 
-ZERO_PAD_MINUS_PAD = ("zero_pad", 'X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="constant", constant_values=0)',
+ZERO_PAD_MINUS_PAD = ("zero_pad",
+                      'X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="constant", constant_values=0)',
                       "X_pad = np.zeros((X.shape[0], X.shape[1] + 2 * pad, X.shape[2] + 2 * pad, X.shape[3]))\n"
                       "    X_pad[:, pad:-pad, pad:-pad, :] = X")
 STRIP = "dA_prev[i, :, :, :] = da_prev_pad[pad:pad + n_H_prev, pad:pad + n_W_prev, :]"
@@ -107,7 +108,8 @@ def test_a_callers_own_mistake_is_not_named_after_its_helpers_error() -> None:
     conv = exercises["conv_backward"]
     assert (conv["score"], conv["status"]) == (1.5, "failed")
     assert conv["diagnosis"] == [] and "Likely mistake" not in conv["feedback"], conv["feedback"]
-    assert "Hint: What the cases show: every case with pad > 0 passes, every case with pad = 0 fails" in conv["feedback"]
+    assert ("Hint: What the cases show: every case with pad > 0 passes, every case with pad = 0 fails"
+            in conv["feedback"])
 
 
 def test_a_callers_mistake_named_through_a_failing_helper_must_hold_with_the_answer_keys_helper() -> None:
@@ -120,7 +122,8 @@ def test_a_callers_mistake_named_through_a_failing_helper_must_hold_with_the_ans
     step, conv = exercises["conv_single_step"], exercises["conv_forward"]
     assert step["diagnosis"] == ["bias forgotten"]
     assert conv["score"] == 0 and conv["diagnosis"] == [], conv["feedback"]
-    assert "Likely mistake" not in conv["feedback"] and "Hint: What the cases show: every case fails" in conv["feedback"]
+    assert "Likely mistake" not in conv["feedback"]
+    assert "Hint: What the cases show: every case fails" in conv["feedback"]
 
 
 def test_windows_cut_from_the_unpadded_input_are_described_by_the_pad() -> None:
@@ -131,7 +134,8 @@ def test_windows_cut_from_the_unpadded_input_are_described_by_the_pad() -> None:
             "Look at where pad enters your code") in conv["feedback"], conv["feedback"]
 
 
-FLOAT32_GRADIENTS = (("conv_backward", "dA_prev = np.zeros(A_prev.shape)", "dA_prev = np.zeros(A_prev.shape, dtype=np.float32)"),
+FLOAT32_GRADIENTS = (("conv_backward", "dA_prev = np.zeros(A_prev.shape)",
+                      "dA_prev = np.zeros(A_prev.shape, dtype=np.float32)"),
                      ("conv_backward", "dW = np.zeros(W.shape)", "dW = np.zeros(W.shape, dtype=np.float32)"),
                      ("conv_backward", "db = np.zeros(b.shape)", "db = np.zeros(b.shape, dtype=np.float32)"))
 

@@ -4,12 +4,14 @@ For a failing exercise, each of its mutants (``mistakes``, trusted code run here
 the grader) is called on the same cases; a mutant fits when it fails too and its outcome
 matches the student's on every case: the same values up to the tolerances, or both raising the
 same exception type (and, where the student's call raised inside another exercise's function, one
-of their own helpers, the mutant raising in that function too).  An error raised in another
-exercise's function is never read as this exercise's signature: the helper's own check names it.  A hint must be right or absent, so a mistake is named only when it is
-confirmed: it fits (or its signature is in the student's traceback) and no mistake of another
-name fits equally.  Mutants that draw random numbers cannot match values; they fit when the
-student garbles only outputs the mutant garbles, in every case, by offsets the size of a start
-value (not growing with the data).  Separately, passing every
+of their own helpers, the mutant raising in that function too).  A hint must be right or absent,
+so a mistake is named only when it is confirmed: it fits (or its signature is in the student's
+traceback, raised in this exercise's own code: a helper's error is the helper's, named by its own
+check) and no mistake of another name fits equally.  A mistake with a signature is confirmed by
+the signature alone, and one named from a run with failing helpers must also explain the run with
+the answer key's helpers (``agrees_with_helpers_replaced``).  Mutants that draw random numbers
+cannot match values; they fit when the student garbles only outputs the mutant garbles, in every
+case, by offsets the size of a start value (not growing with the data).  Separately, passing every
 seeded case and failing every hidden one is the signature of hard-coded published outputs, or of
 code relying on something only the published inputs have (whole-number values, say).
 """
