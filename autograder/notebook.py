@@ -24,9 +24,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib.machinery
+import inspect
 import io
 import os
 import sys
+import textwrap
 import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -61,6 +63,30 @@ def answer_key_helpers(names: tuple[str, ...]) -> dict[str, Callable]:
     return {name: namespace[name] for name in names}
 
 
+def _as_sent(value: Any) -> Any:
+    """The case's arguments as the sandbox's calls receive them: every string a new object, equal to
+    the case's (a string literal in code is one object, shared by the cases and, often, the student's
+    own literals; the sandbox's arguments are decoded copies), so a comparison with `is` against a
+    literal fails here as it does in cnn-grade."""
+    if isinstance(value, str):
+        return "".join([value[:1], value[1:]]) if len(value) > 1 else value
+    if isinstance(value, tuple):
+        return tuple(_as_sent(item) for item in value)
+    if isinstance(value, list):
+        return [_as_sent(item) for item in value]
+    if isinstance(value, dict):
+        return {_as_sent(key): _as_sent(item) for key, item in value.items()}
+    return value
+
+
+def _source_of(function: Any) -> list[str]:
+    """The source of the student's function, as one cell ([] when it cannot be read)."""
+    try:
+        return [textwrap.dedent(inspect.getsource(function))]
+    except Exception:  # noqa: BLE001 - no source (a builtin, a lambda's odd cell): no observation from it
+        return []
+
+
 def check_function(exercise: str, function: Any, seed: int) -> ExerciseResult:
     """Run `function` on the exercise's cases in this process and check it; where it fails and a
     helper it calls (from its own globals) fails its own check, the better of that and a run with
@@ -69,8 +95,8 @@ def check_function(exercise: str, function: Any, seed: int) -> ExerciseResult:
         return missing_result(exercise, f"{exercise} is not defined: run the cell that defines it "
                                         f"(and keep its name and signature).")
     cases = cases_for(exercise, seed)
-    calls = [(case.args, case.kwargs) for case in cases]
-    result = check_exercise(exercise, cases, call_cases(function, calls))
+    calls = [(_as_sent(case.args), _as_sent(dict(case.kwargs))) for case in cases]
+    result = check_exercise(exercise, cases, call_cases(function, calls), _source_of(function))
     own = getattr(function, "__globals__", {})
     failing = helpers_to_substitute(exercise, result, lambda helper: check_function(helper, own.get(helper), seed))
     if not failing:

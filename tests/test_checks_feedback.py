@@ -44,7 +44,7 @@ RULES = [
     ("zero_pad", 'X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="constant", constant_values=0)',
      "X_pad = np.zeros((X.shape[0], X.shape[1] + 2 * pad, X.shape[1] + 2 * pad, X.shape[3])); "
      "X_pad[:, pad:pad + X.shape[1], pad:pad + X.shape[2], :] = X",
-     "every square input passes, every non-square input fails", "Height and width are swapped somewhere."),
+     "every square input passes, every non-square input fails", "Height and width are mixed up somewhere: swapped, or one of them used for both."),
     ("pool_forward", 'elif mode == "average":', 'elif mode == "avg":',
      'every case with mode = "max" passes, every case with mode = "average" fails (A is wrong)',
      'Look at the "average" branch.'),

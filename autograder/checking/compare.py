@@ -14,6 +14,17 @@ RTOL = 1e-5
 ATOL = 1e-7
 
 
+def _atol(expected: np.ndarray) -> float:
+    """The absolute tolerance for the entries of `expected`: ATOL plus RTOL of its largest entry.
+
+    Gradients sum many terms, and some entries cancel to near zero: there an answer right up to
+    float32 rounding (about 7 digits of the array's scale, not of the entry) differs from the
+    float64 key by more than RTOL of the entry, so whether one student's random inputs held such an
+    entry decided the case.  No mistake of the assignment is off by so little of the array's scale."""
+    finite = np.abs(expected[np.isfinite(expected)])
+    return ATOL + RTOL * (float(finite.max()) if finite.size else 0.0)
+
+
 def as_number(value: Any) -> float | None:
     """A plain number or numpy-scalar marker as a float; None for anything else."""
     if isinstance(value, dict) and "__scalar__" in value:
@@ -25,18 +36,19 @@ def as_number(value: Any) -> float | None:
 
 @np.errstate(all="ignore")
 def arrays_close(actual: np.ndarray, expected: np.ndarray) -> bool:
-    """Same shape and np.allclose(rtol=RTOL, atol=ATOL) on float64 copies."""
+    """Same shape and no entry wrong (wrong_entries) on float64 copies."""
     actual, expected = np.asarray(actual), np.asarray(expected)
-    return actual.shape == expected.shape and bool(
-        np.allclose(actual.astype(np.float64), expected.astype(np.float64), rtol=RTOL, atol=ATOL, equal_nan=True))
+    return actual.shape == expected.shape and not bool(wrong_entries(actual, expected).any())
 
 
 @np.errstate(all="ignore")
 def wrong_entries(actual: np.ndarray, expected: np.ndarray, exact: bool = False) -> np.ndarray:
-    """Boolean array: where `actual` differs from `expected` (same shapes), beyond the tolerances."""
+    """Boolean array: where `actual` differs from `expected` (same shapes), beyond the tolerances:
+    RTOL of the entry, plus ATOL and RTOL of the largest entry of `expected` (_atol)."""
     if exact:
         return np.asarray(actual != expected)
-    return ~np.isclose(actual.astype(np.float64), expected.astype(np.float64), rtol=RTOL, atol=ATOL, equal_nan=True)
+    expected = expected.astype(np.float64)
+    return ~np.isclose(actual.astype(np.float64), expected, rtol=RTOL, atol=_atol(expected), equal_nan=True)
 
 
 def mismatch(name: str, actual: np.ndarray, expected: np.ndarray, exact: bool = False) -> str:

@@ -24,31 +24,39 @@ from typing import Any, Callable, Iterable
 
 from ..assignment.cases import Case
 from ..assignment.exercises import EXERCISES, FUNCTIONS
-from .diagnose import PUBLISHED_ONLY, PUBLISHED_ONLY_HINT, confirmed_mistake, published_only
+from .diagnose import (PUBLISHED_ONLY, PUBLISHED_ONLY_HINT, agrees_with_helpers_replaced, confirmed_mistake,
+                       published_only, raised_in_another_exercise)
 from .mistakes import SOLUTIONS_FILE
-from .observations import failing_kind, observe
+from .observations import failing_kind, identity_hint, observe
 from .result import CaseResult, ExerciseResult, ExerciseStatus, error_result, missing_result
 from .scoring import partial_credit
-from .verdict import check_case, expected_outputs
+from .verdict import check_case, error_text, expected_outputs
 
 
-def _not_implemented(outcome: dict[str, Any]) -> bool:
-    return bool(outcome.get("error")) and outcome["error"].get("type") == "NotImplementedError"
+def _not_implemented(exercise: str, outcome: dict[str, Any]) -> bool:
+    """The call raised NotImplementedError in the exercise's own code (the template's), not in a
+    helper it calls: an unanswered zero_pad does not make a written conv_forward unanswered."""
+    error = outcome.get("error")
+    return bool(error) and error.get("type") == "NotImplementedError" \
+        and not raised_in_another_exercise(exercise, error_text(error)[0])
 
 
-def check_exercise(exercise: str, cases: list[Case], outcomes: list[dict[str, Any]]) -> ExerciseResult:
+def check_exercise(exercise: str, cases: list[Case], outcomes: list[dict[str, Any]],
+                   sources: list[str] | None = None) -> ExerciseResult:
     """Score one exercise from its cases and the student's recorded calls.
 
     exercise -- a function exercise's name (a key of EXERCISES)
     cases -- the cases it was graded on (autograder.assignment.cases.cases_for)
     outcomes -- one call_case record per case, the function run with the student's own helpers
+    sources -- the student's code (the cells, in order), when at hand: read by the observations
+               that come from the code rather than from the cases (never for the score)
     """
     if exercise not in FUNCTIONS:
         raise ValueError(f"{exercise!r} is not a function exercise; expected one of {list(FUNCTIONS)}")
     spec = EXERCISES[exercise]
     if len(outcomes) != len(cases) or not cases:
         return error_result(exercise, f"grader error: {len(outcomes)} outcomes for {len(cases)} cases")
-    if all(_not_implemented(o) for o in outcomes):
+    if all(_not_implemented(exercise, o) for o in outcomes):
         return missing_result(exercise, f"{exercise}: not implemented yet (it raises NotImplementedError). "
                                          f"Write your code between the START and END CODE HERE markers.")
     expected = [expected_outputs(case) for case in cases]
@@ -66,6 +74,7 @@ def check_exercise(exercise: str, cases: list[Case], outcomes: list[dict[str, An
 
     diagnosis: list[str] = []
     if status is not ExerciseStatus.PASSED:
+        hints += [hint for hint in [identity_hint(exercise, sources or [])] if hint]
         mistake = confirmed_mistake(cases, outcomes, expected)
         if mistake is not None:
             diagnosis.append(mistake.name)
@@ -115,6 +124,7 @@ def with_substitution(result: ExerciseResult, substitution: Substitution, cases:
     The note says only what the second run showed: how many cases passed with the answer key's
     helpers, that the exercise is right only when all of them did, and, from which cases passed
     (their geometry alone, nothing the run printed), where to look when exactly one kind failed."""
+    result = _diagnosis_that_holds(result, substitution, cases)
     spec = EXERCISES[result.exercise]
     passed, total = sum(substitution.passes), len(substitution.passes)
     score = partial_credit(spec.points, passed, total, spec.granularity) if total else 0.0
@@ -137,6 +147,19 @@ def with_substitution(result: ExerciseResult, substitution: Substitution, cases:
     lines.append(f"With your own {helpers}:")
     return dataclasses.replace(result, score=score, status=status, feedback="\n".join(lines) + "\n" + result.feedback,
                                diagnosis=[] if status is ExerciseStatus.PASSED else result.diagnosis)
+
+
+def _diagnosis_that_holds(result: ExerciseResult, substitution: Substitution, cases: list[Case]) -> ExerciseResult:
+    """`result`, whose mistake was named from a run with the student's failing helpers, without that
+    name (and with what the cases show instead) when the run with the answer key's helpers does not
+    bear it out (diagnose.agrees_with_helpers_replaced)."""
+    named = [name for name in result.diagnosis if name != PUBLISHED_ONLY]
+    if not named or agrees_with_helpers_replaced(result.exercise, named[0], cases, substitution.passes):
+        return result
+    prefix = f"  Hint: Likely mistake, {named[0]}: "
+    lines = [line for line in result.feedback.split("\n") if not line.startswith(prefix)]
+    lines.append(f"  Hint: {observe(result.exercise, cases, list(result.cases))}")
+    return dataclasses.replace(result, feedback="\n".join(lines), diagnosis=[])
 
 
 def _feedback(exercise: str, score: float, points: float, results: list[CaseResult], hints: list[str]) -> str:

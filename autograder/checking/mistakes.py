@@ -61,8 +61,10 @@ _MISTAKES: tuple[Mistake, ...] = (
             "float(b) raises TypeError on NumPy >= 2.4 because b is a (1, 1, 1) array, not a "
             "0-dimensional one. Take the single number out of b with an array method that works for "
             "any one-element array.",
-            # The student's line that raised (the last before the error line) calls float on b.
-            signature=r"float\(\s*b\b[^\n]*\nTypeError: only 0-dimensional arrays can be converted to Python scalars"),
+            # The student's line that raised (the last before the error line) calls float on b, or on
+            # a sum with b as a term (float(Z + b)): b inside float's parentheses, one level of nesting.
+            signature=r"float\((?:[^()\n]|\([^()\n]*\))*?\bb\b(?:[^()\n]|\([^()\n]*\))*\)[^\n]*\n"
+                      r"TypeError: only 0-dimensional arrays can be converted to Python scalars"),
     Mistake("conv_forward", "slice corners ignore the stride",
             "a_slice_prev = a_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :]",
             "a_slice_prev = a_prev_pad[h:h + f, w:w + f, :]",

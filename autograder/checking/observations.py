@@ -7,12 +7,20 @@ kind, where to look.  The rules, each read from the cases' geometry:
 
 - every stride-1 case passes and every stride >= 2 case fails: how the stride enters the indices;
 - every pad > 0 case passes and every pad = 0 case fails: the slices when pad = 0;
+- every pad = 0 case passes and every pad > 0 case fails: where pad enters the code;
 - only batches of one pass: something depends on the example index;
-- only square inputs pass: height and width swapped somewhere;
+- only square inputs pass: height and width mixed up somewhere (swapped, or one used for both);
 - only one pooling mode passes: the other mode's branch.
+
+One rule is read from the student's source instead: a comparison with `is` against a literal
+(`mode is "max"`), which Python itself warns about.  `is` asks whether two objects are the same,
+and a string the grader passes is equal to the literal but another object (in the student's own
+calls, literals often happen to be the same object, so the code seems right there).
 """
 from __future__ import annotations
 
+import ast
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -71,10 +79,14 @@ KINDS: tuple[CaseKind, ...] = (
              lambda g: None if g.stride is None else g.stride >= 2),
     CaseKind("every case with pad = 0", "every case with pad > 0", "Look at your slices when pad = 0.",
              lambda g: None if g.pad is None else g.pad == 0),
+    CaseKind("every case with pad > 0", "every case with pad = 0",
+             "Look at where pad enters your code: the padded array, what is cut from it, and what is returned.",
+             lambda g: None if g.pad is None else g.pad > 0),
     CaseKind("every batch of more than one example", "every batch of one",
              "Something depends on the example index: look at where your code uses it.",
              lambda g: None if g.batch is None else g.batch > 1),
-    CaseKind("every non-square input", "every square input", "Height and width are swapped somewhere.",
+    CaseKind("every non-square input", "every square input",
+             "Height and width are mixed up somewhere: swapped, or one of them used for both.",
              lambda g: None if g.square is None else not g.square),
     CaseKind('every case with mode = "average"', 'every case with mode = "max"', 'Look at the "average" branch.',
              lambda g: None if g.mode is None else g.mode == "average"),
@@ -120,3 +132,52 @@ def observe(exercise: str, cases: list[Case], results: list[CaseResult]) -> str:
                 f"{f' ({what})' if what else ''}. {kind.pointer}")
     where = "every case fails" if len(failing) == len(results) else f"{len(failing)} of {len(results)} cases fail"
     return f"What the cases show: {where}{f' ({what})' if what else ''}."
+
+
+# A cell longer than this is not read for observations (a hint is optional; the grader's time and
+# memory are not): this assignment's answers are a few kB.
+MAX_PARSED_CHARS = 2**20
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(source: str) -> ast.Module | None:
+    """A cell's syntax tree (None when it does not parse, or is too long to read), once per cell
+    for every exercise."""
+    if len(source) > MAX_PARSED_CHARS:
+        return None
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+
+
+def identity_comparisons(exercise: str, sources: list[str]) -> list[str]:
+    """The string literals that `exercise`'s function (its last definition in `sources`, the cells
+    in order) compares with `is` or `is not` (Python's SyntaxWarning '"is" with a literal').
+    Numbers are left out: small integers are one object each in CPython, so `is` happens to work."""
+    found: list[str] | None = None
+    for source in sources:
+        tree = _parsed(source)
+        if tree is None:
+            continue
+        for function in ast.walk(tree):
+            if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and function.name == exercise:
+                found = []
+                for compare in (n for n in ast.walk(function) if isinstance(n, ast.Compare)):
+                    sides = [compare.left, *compare.comparators]
+                    for n, op in enumerate(compare.ops):
+                        if isinstance(op, (ast.Is, ast.IsNot)):
+                            found += [repr(side.value) for side in sides[n:n + 2]
+                                      if isinstance(side, ast.Constant) and isinstance(side.value, (str, bytes))]
+    return list(dict.fromkeys(found or []))
+
+
+def identity_hint(exercise: str, sources: list[str]) -> str:
+    """A hint when `exercise` compares with `is` against a string literal ('' when it does not)."""
+    literals = identity_comparisons(exercise, sources)
+    if not literals:
+        return ""
+    return (f"Your {exercise} compares with `is` (or `is not`) against {_names(literals)}: `is` asks whether two "
+            f"objects are the same object, not whether they are equal. A string equal to the literal but made "
+            f"elsewhere, as the grader's arguments are, is another object, so the comparison is False there "
+            f"(in your own calls the two may happen to be one object). Compare values with ==.")

@@ -101,7 +101,7 @@ def check(grading: Grading) -> None:
         if spec.kind is Kind.FIGURE:
             grading.results[name] = check_figure(name, run.figures, _own_calls(grading, spec.helpers))
         else:
-            grading.results[name] = _check_function(name, grading.cases[name], run, limits)
+            grading.results[name] = _check_function(name, grading.cases[name], run, limits, grading.cells)
 
 
 def substitute_helpers(grading: Grading) -> None:
@@ -181,7 +181,7 @@ def _own_calls(grading: Grading, helpers: tuple[str, ...]) -> HelperCalls:
             for h, e in entries.items()}
 
 
-def _check_function(name: str, cases: list[Case], run: RawRun, limits: Limits) -> ExerciseResult:
+def _check_function(name: str, cases: list[Case], run: RawRun, limits: Limits, cells: list[str]) -> ExerciseResult:
     entry = run.exercises.get(name)
     if name not in run.defined or entry is None:
         broken = [f"cell {e['cell']} ({e['type']})" for e in _cell_errors(run)
@@ -194,4 +194,4 @@ def _check_function(name: str, cases: list[Case], run: RawRun, limits: Limits) -
         return error_result(name, f"{name} went over the memory limit ({limits.memory_mb} MB) and was stopped")
     if entry.status is RunStatus.CRASHED:
         return error_result(name, f"{name} crashed the grading process ({entry.status}: {entry.detail})")
-    return check_exercise(name, cases, entry.outcomes)
+    return check_exercise(name, cases, entry.outcomes, cells)
