@@ -4,8 +4,8 @@
 (``sandbox/guest/calls.call_case`` records, decoded) and decides, case by case:
 the call raised -> fail with the student's traceback; an input was changed in place -> fail;
 the return value breaks the contract (type, cache, scalar) -> fail with a hint; else each
-output is compared with the answer key (rtol=1e-5, atol=1e-7; masks exactly, as booleans).
-The score follows ``scoring.partial_credit``.  A failing exercise is diagnosed against the
+output is compared with the answer key (``compare``; masks exactly, as booleans).  The score
+follows ``scoring``: the fraction of cases passed, where the published examples alone earn nothing.  A failing exercise is diagnosed against the
 catalog of known mistakes (``mistakes``): a mistake is named only when it is confirmed
 (``diagnose``); otherwise the feedback says what the cases show (``observations``).
 
@@ -29,8 +29,12 @@ from .diagnose import (PUBLISHED_ONLY, PUBLISHED_ONLY_HINT, agrees_with_helpers_
 from .mistakes import SOLUTIONS_FILE
 from .observations import failing_kind, identity_hint, observe
 from .result import CaseResult, ExerciseResult, ExerciseStatus, error_result, missing_result
-from .scoring import partial_credit
+from .scoring import credited, partial_credit
 from .verdict import check_case, error_text, expected_outputs
+
+
+NO_CREDIT_FOR_PUBLISHED_ONLY = ("Only published examples pass, and they earn no points on their own: their outputs "
+                                "are in the notebook. Points come with the first other case that passes.")
 
 
 def _not_implemented(exercise: str, outcome: dict[str, Any]) -> bool:
@@ -64,7 +68,10 @@ def check_exercise(exercise: str, cases: list[Case], outcomes: list[dict[str, An
     results = [result for result, _ in checked]
     hints = list(dict.fromkeys(hint for _, hint in checked if hint))
     passed = sum(r.passed for r in results)
-    score = partial_credit(spec.points, passed, len(results), spec.granularity)
+    earned = credited([r.kind for r in results], [r.passed for r in results])
+    score = partial_credit(spec.points, earned, len(results), spec.granularity)
+    if earned < passed:
+        hints.append(NO_CREDIT_FOR_PUBLISHED_ONLY)
     if passed == len(results):
         status = ExerciseStatus.PASSED
     elif all(o.get("error") for o in outcomes):
@@ -127,7 +134,8 @@ def with_substitution(result: ExerciseResult, substitution: Substitution, cases:
     result = _diagnosis_that_holds(result, substitution, cases)
     spec = EXERCISES[result.exercise]
     passed, total = sum(substitution.passes), len(substitution.passes)
-    score = partial_credit(spec.points, passed, total, spec.granularity) if total else 0.0
+    earned = credited([case.kind for case in cases], substitution.passes)
+    score = partial_credit(spec.points, earned, total, spec.granularity) if total else 0.0
     if score <= result.score:
         return result
     status = ExerciseStatus.PASSED if passed == total else ExerciseStatus.FAILED

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import Sequence
 
 
 def partial_credit(points: float, passed: int, total: int, granularity: float) -> float:
@@ -18,3 +19,12 @@ def partial_credit(points: float, passed: int, total: int, granularity: float) -
         return 0.0
     steps = Fraction(points) * passed / total / Fraction(granularity)
     return float(math.floor(steps) * Fraction(granularity))
+
+
+def credited(kinds: Sequence[str], passes: Sequence[bool]) -> int:
+    """How many passed cases earn credit: the published ("seeded") examples count only when some
+    hidden case passes too.  Their inputs and outputs ship with the release, so passing them alone
+    shows no working function (a table of them would otherwise earn points with no code)."""
+    if any(p for k, p in zip(kinds, passes) if k == "hidden") or "hidden" not in kinds:
+        return sum(passes)
+    return 0
