@@ -1,0 +1,102 @@
+"""Red team, round 2: attack classes tests/test_red_team.py does not cover, one test each.
+
+As there, attacks on the grader's own process run bounded (a subprocess with a time and an
+address-space bound) and sandboxed ones are real code graded through the real pipeline, in
+temporary folders.
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from support import REPOSITORY, SOLUTIONS, notebook
+
+from autograder.grading.discover import discover
+
+ASSIGNMENT = "cnn_step_by_step"
+TRIVIAL = "def zero_pad(X, pad):\n    return X\n"
+
+
+def _cnn_grade(*args: str, seconds: float = 300, memory_gb: float = 3.0) -> subprocess.CompletedProcess:
+    """`cnn-grade ARGS` in a fresh process bounded in time and address space."""
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (int(memory_gb * 2**30),) * 2)
+
+    try:
+        return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=REPOSITORY, capture_output=True,
+                              timeout=seconds, preexec_fn=limit)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"cnn-grade took longer than {seconds} s")
+
+
+def _nest(folder: Path, depth: int) -> None:
+    """`depth` folders one in another below `folder` (made relative, past PATH_MAX if need be)."""
+    here = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for _ in range(depth):
+            os.mkdir("a", dir_fd=here)
+            below = os.open("a", os.O_RDONLY | os.O_DIRECTORY, dir_fd=here)
+            os.close(here)
+            here = below
+        os.close(os.open("f", os.O_WRONLY | os.O_CREAT, dir_fd=here))
+    finally:
+        os.close(here)
+
+
+# --------------------------------------------------------------------------- the autograded/ copy
+@pytest.mark.slow
+def test_a_deep_or_crowded_submission_folder_never_stops_the_gradebook(tmp_path: Path) -> None:
+    """Attack class: run-wide failure and host disk/inodes from the copy into nbgrader's autograded/:
+    it recursed once per folder, so a submission folder 1500 deep raised RecursionError out of the
+    gradebook step (no gradebook or autograded/ folder for any student after it), and copied every
+    file whatever their number or size."""
+    course = tmp_path / "course"
+    for student in ("alice", "bob", "carol"):
+        folder = course / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        (folder / f"{ASSIGNMENT}.py").write_text(TRIVIAL)
+    _nest(course / "submitted" / "alice" / ASSIGNMENT, 1500)
+    crowded = course / "submitted" / "bob" / ASSIGNMENT / "many"
+    crowded.mkdir()
+    for index in range(3000):
+        (crowded / str(index)).touch()
+    with open(crowded / "sparse", "wb") as sparse:    # 4 GB that take no disk until copied
+        sparse.truncate(4 * 2**30)
+    done = _cnn_grade("grade", str(course), "--out", str(tmp_path / "out"), "--jobs", "1", "--timeout", "5")
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-3000:]
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        assert sorted(s.id for s in gradebook.students) == ["alice", "bob", "carol"]
+    autograded = course / "autograded"
+    assert all((autograded / s / ASSIGNMENT / f"{ASSIGNMENT}.py").is_file() for s in ("alice", "bob", "carol"))
+    copied = [p for p in autograded.rglob("*")]
+    assert len(copied) < 2500 and sum(p.stat().st_size for p in copied if p.is_file()) < 2**30
+
+
+# --------------------------------------------------------------------------- one student, many jobs
+def test_a_folder_of_many_files_is_one_submission_not_thousands(tmp_path: Path) -> None:
+    """Attack class: per-submission bounds multiplied: every .py/.ipynb below a student's folder (or
+    under a student's name in a zip) was a submission of its own (alice, alice~2, ... alice~5000),
+    each a sandbox job with its own time and memory budget, record, feedback page and similarity row.
+    Now each student of a folder or zip is one submission, chosen as in a course root."""
+    folder = tmp_path / "class"
+    (folder / "alice" / "junk").mkdir(parents=True)
+    for index in range(2000):
+        (folder / "alice" / "junk" / f"{index}.py").write_text("while True: pass\n")
+    (folder / "alice" / "scratch.ipynb").write_bytes(notebook(TRIVIAL))
+    (folder / "alice" / f"{ASSIGNMENT}.ipynb").write_bytes(notebook(SOLUTIONS))
+    (folder / "bob.py").write_text(SOLUTIONS)
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for index in range(2000):
+            z.writestr(f"carol/{index}.py", "while True: pass\n")
+        z.writestr("carol/work.ipynb", notebook(SOLUTIONS))
+    found = {s.student: s.path for s in discover([folder, archive], ASSIGNMENT)}
+    assert found == {"alice": str(folder / "alice" / f"{ASSIGNMENT}.ipynb"), "bob": str(folder / "bob.py"),
+                     "carol": f"{archive}:carol/work.ipynb"}
