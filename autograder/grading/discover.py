@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import GraderError, NoSubmissionsError
 from ..local_files import MAX_SUBMISSION_BYTES, UnreadableFile, describe_link, read_regular
+from ..assignment.release import release
 from .course import CourseAssignment, course_assignment
 
 SUFFIXES = (".ipynb", ".py")
@@ -115,7 +116,24 @@ def _course(root: Path, assignment: CourseAssignment) -> list[Submission]:
     return found
 
 
-def _folder(folder: Path) -> list[Submission]:
+def _one_each(found: list[Submission], preferred: frozenset[str]) -> list[Submission]:
+    """One submission per student of one folder or zip, chosen as in a course root: a notebook before
+    a .py file, one named like the assignment or its notebook first, then the shallowest, then by name.
+    Every file a student's folder holds is otherwise a job of its own (`alice~2`, `alice~3`, ...):
+    ten thousand files would be ten thousand times the time, memory and pages one submission may cost."""
+    def rank(submission: Submission) -> tuple[bool, bool, int, str]:
+        where = PurePosixPath(submission.member or submission.path)
+        return (where.suffix != ".ipynb", where.stem not in preferred, len(where.parts), str(where))
+
+    chosen: dict[str, Submission] = {}
+    for submission in found:
+        best = chosen.get(submission.student)
+        if best is None or rank(submission) < rank(best):
+            chosen[submission.student] = submission
+    return [s for s in found if chosen[s.student] is s]
+
+
+def _folder(folder: Path, preferred: frozenset[str]) -> list[Submission]:
     """Files directly in `folder` are their own students (by stem); everything below a subfolder is its student's."""
     found = []
     for top in _entries(folder):
@@ -125,7 +143,7 @@ def _folder(folder: Path) -> list[Submission]:
             found += _below(top.name, Path(top.path))
         else:
             found += _file(Path(top.name).stem, Path(top.path), PurePosixPath(top.name))
-    return found
+    return _one_each(found, preferred)
 
 
 def _below(student: str, folder: Path) -> list[Submission]:
@@ -162,7 +180,7 @@ def _zip_student(parts: tuple[str, ...]) -> str:
     return PurePosixPath(parts[0]).stem if len(parts) == 1 else parts[0]
 
 
-def _zip(path: Path) -> list[Submission]:
+def _zip(path: Path, preferred: frozenset[str]) -> list[Submission]:
     try:
         with zipfile.ZipFile(path) as archive:
             members = sorted((i for i in archive.infolist() if not i.is_dir()), key=lambda i: i.filename)
@@ -183,22 +201,23 @@ def _zip(path: Path) -> list[Submission]:
         elif info.file_size > MAX_SUBMISSION_BYTES:
             problem = f"{where} is larger than {MAX_SUBMISSION_BYTES // 2**20} MB ({info.file_size} bytes uncompressed)"
         found.append(Submission(student, where, str(path), info.filename, problem))
-    return found
+    return _one_each(found, preferred)
 
 
 def discover(paths: list[Path], assignment: str | None = None) -> list[Submission]:
     """Every submission under `paths`, student ids made unique (alice, alice~2, ...); in a course
     root, those of `assignment` (default: the course's only one, grading.course)."""
     found: list[Submission] = []
+    preferred = frozenset({assignment or release().assignment, release().notebook})
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise GraderError(f"{path} does not exist")
         if is_course_root(path):
             found += _course(path, course_assignment(path, assignment))
         elif path.is_dir():
-            found += _folder(path)
+            found += _folder(path, preferred)
         elif path.suffix == ".zip":
-            found += _zip(path)
+            found += _zip(path, preferred)
         else:
             found.append(Submission(_safe(path.stem), str(path), str(path)))
     if not found:
