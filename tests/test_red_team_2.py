@@ -100,3 +100,33 @@ def test_a_folder_of_many_files_is_one_submission_not_thousands(tmp_path: Path) 
     found = {s.student: s.path for s in discover([folder, archive], ASSIGNMENT)}
     assert found == {"alice": str(folder / "alice" / f"{ASSIGNMENT}.ipynb"), "bob": str(folder / "bob.py"),
                      "carol": f"{archive}:carol/work.ipynb"}
+
+
+# --------------------------------------------------------------------------- zip members
+def _patched_zip(path: Path, flag: int = 0, method: int | None = None) -> None:
+    """A zip of alice.py (its headers' flags or compression method patched) and bob.py."""
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("alice.py", TRIVIAL)
+        z.writestr("bob.py", TRIVIAL)
+    data = bytearray(path.read_bytes())
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):   # alice's local and central headers
+        at = data.find(signature)
+        data[at + flags_at] |= flag
+        if method is not None:
+            data[at + flags_at + 2:at + flags_at + 4] = method.to_bytes(2, "little")
+    path.write_bytes(data)
+
+
+@pytest.mark.parametrize("flag, method", [(1, None), (0, 97)], ids=["encrypted", "unknown compression"])
+def test_a_zip_member_zipfile_refuses_is_unreadable_and_never_stops_the_class(tmp_path: Path, flag: int,
+                                                                              method: int | None) -> None:
+    """Attack class: run-wide failure from one zip member: zipfile raises RuntimeError for an encrypted
+    member and NotImplementedError for an unknown compression method, neither of which reading
+    turned into `unreadable`: the batch stopped with a traceback, nobody graded."""
+    from autograder.grading.grade_class import grade_class
+
+    _patched_zip(tmp_path / "class.zip", flag, method)
+    run = grade_class([tmp_path / "class.zip"], tmp_path / "out", jobs=1, gradebook="", timeout=5, progress=False)
+    records = {r["student"]: r for r in run.results["submissions"]}
+    assert records["alice"]["status"] == "unreadable" and "cannot be read from the zip" in records["alice"]["message"]
+    assert records["bob"]["status"] == "graded"

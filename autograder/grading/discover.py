@@ -21,7 +21,6 @@ import os
 import re
 import stat
 import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -59,8 +58,12 @@ class Submission:
         try:
             with zipfile.ZipFile(self.source) as archive, archive.open(self.member) as member:
                 data = member.read(MAX_SUBMISSION_BYTES + 1)   # the declared size may lie
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
-            raise UnreadableFile(f"{self.path} cannot be read from the zip: {error}") from None
+        except Exception as error:  # noqa: BLE001 - a member's own header decides what zipfile raises
+            # (BadZipFile, zlib.error, EOFError, OSError, and RuntimeError for an encrypted member,
+            # NotImplementedError for an unknown compression method, LZMAError, ...): one member
+            # that will not be read is that student's `unreadable` record, never the class's end.
+            raise UnreadableFile(f"{self.path} cannot be read from the zip: {type(error).__name__}: "
+                                 f"{error}") from None
         if len(data) > MAX_SUBMISSION_BYTES:
             raise UnreadableFile(f"{self.path} is larger than {MAX_SUBMISSION_BYTES // 2**20} MB")
         return data
@@ -184,8 +187,9 @@ def _zip(path: Path, preferred: frozenset[str]) -> list[Submission]:
     try:
         with zipfile.ZipFile(path) as archive:
             members = sorted((i for i in archive.infolist() if not i.is_dir()), key=lambda i: i.filename)
-    except (zipfile.BadZipFile, OSError) as error:
-        raise GraderError(f"{path} is not a readable zip file ({error})") from None
+    except Exception as error:  # noqa: BLE001 - BadZipFile, OSError, and ValueError or
+        # UnicodeDecodeError for a member name flagged UTF-8 that is not: the instructor is told which file
+        raise GraderError(f"{path} is not a readable zip file ({type(error).__name__}: {error})") from None
     wanted = [i for i in members if _wanted(PurePosixPath(i.filename))
               and ".." not in PurePosixPath(i.filename).parts and not i.filename.startswith("/")]
     total = sum(i.file_size for i in wanted)
