@@ -15,9 +15,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from nbgrader.api import Gradebook
 from support import REPOSITORY, SOLUTIONS, notebook
 
+from autograder.checking.result import ExerciseResult, ExerciseStatus
 from autograder.grading.discover import discover
+from autograder.grading.grade_class import grade_class
+from autograder.results.record import Details, SubmissionRecord, SubmissionStatus, all_exercises
+from autograder.results.store import results, write_json_atomic
 
 ASSIGNMENT = "cnn_step_by_step"
 TRIVIAL = "def zero_pad(X, pad):\n    return X\n"
@@ -70,7 +75,6 @@ def test_a_deep_or_crowded_submission_folder_never_stops_the_gradebook(tmp_path:
         sparse.truncate(4 * 2**30)
     done = _cnn_grade("grade", str(course), "--out", str(tmp_path / "out"), "--jobs", "1", "--timeout", "5")
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-3000:]
-    from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         assert sorted(s.id for s in gradebook.students) == ["alice", "bob", "carol"]
     autograded = course / "autograded"
@@ -123,10 +127,36 @@ def test_a_zip_member_zipfile_refuses_is_unreadable_and_never_stops_the_class(tm
     """Attack class: run-wide failure from one zip member: zipfile raises RuntimeError for an encrypted
     member and NotImplementedError for an unknown compression method, neither of which reading
     turned into `unreadable`: the batch stopped with a traceback, nobody graded."""
-    from autograder.grading.grade_class import grade_class
-
     _patched_zip(tmp_path / "class.zip", flag, method)
     run = grade_class([tmp_path / "class.zip"], tmp_path / "out", jobs=1, gradebook="", timeout=5, progress=False)
     records = {r["student"]: r for r in run.results["submissions"]}
     assert records["alice"]["status"] == "unreadable" and "cannot be read from the zip" in records["alice"]["message"]
     assert records["bob"]["status"] == "graded"
+
+
+# --------------------------------------------------------------------------- the instructor's terminal
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x1b[8m\u202e"   # retitle, clear, hide, reverse what follows
+
+
+def test_names_cnn_grade_prints_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    """Attack class: terminal injection: cnn-grade printed names it did not choose as they were (a
+    course's folder names in an error, a roster's student names in the Canvas export's note), so
+    an escape sequence in one acted on the instructor's terminal."""
+    course = tmp_path / "course"
+    for folder in (f"submitted/alice/{ASSIGNMENT}", f"submitted/mallory/{ESCAPES}"):
+        (course / folder).mkdir(parents=True)
+    (course / "submitted" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.py").write_text(TRIVIAL)
+    done = _cnn_grade("grade", str(course), "--out", str(tmp_path / "out"), seconds=60)
+    assert done.returncode != 0 and b"several assignments" in done.stderr
+    assert b"\x1b" not in done.stdout + done.stderr and "\u202e".encode() not in done.stderr
+
+    passed = all_exercises(lambda name: ExerciseResult(1.0, 1.0, ExerciseStatus.PASSED, "", [], name))
+    write_json_atomic(results([SubmissionRecord("ada", "ada.py", SubmissionStatus.GRADED, "", passed, Details())],
+                              ASSIGNMENT, "fingerprint"), tmp_path / "graded" / "results.json")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section,CNN (1)\n"
+                      f"{ESCAPES}Eve,7,,,S1,\nAda,8,,ada,S1,\n", encoding="utf-8")
+    done = _cnn_grade("export", "canvas", "--graded", str(tmp_path / "graded"), "--roster", str(roster),
+                      "--out", str(tmp_path / "canvas.csv"), "--column", "CNN (1)", seconds=60)
+    assert done.returncode == 0 and b"no submission" in done.stderr, done.stderr
+    assert b"\x1b" not in done.stdout + done.stderr and "\u202e".encode() not in done.stderr
