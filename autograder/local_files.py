@@ -38,10 +38,16 @@ def read_regular(path: Path, limit: int) -> bytes:
         if os.path.islink(path):
             raise UnreadableFile(describe_link(path)) from None
         raise UnreadableFile(f"{path} cannot be read: {error.strerror}") from None
+    # The type is checked on the descriptor before anything else uses it: fdopen itself raises
+    # (IsADirectoryError) for a folder named like a notebook, which no caller expects.
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise UnreadableFile(f"{path} is not a regular file")
     with os.fdopen(fd, "rb") as file:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise UnreadableFile(f"{path} is not a regular file")
-        data = file.read(limit + 1)
+        try:
+            data = file.read(limit + 1)
+        except OSError as error:
+            raise UnreadableFile(f"{path} cannot be read: {error.strerror}") from None
     if len(data) > limit:
         raise UnreadableFile(f"{path} is larger than {limit // 2**20} MB")
     return data

@@ -21,6 +21,7 @@ from support import REPOSITORY, SOLUTIONS, notebook
 from autograder.checking.result import ExerciseResult, ExerciseStatus
 from autograder.grading.discover import discover
 from autograder.grading.grade_class import grade_class
+from autograder.local_files import UnreadableFile, read_regular
 from autograder.results.record import Details, SubmissionRecord, SubmissionStatus, all_exercises
 from autograder.results.store import results, write_json_atomic
 
@@ -160,3 +161,23 @@ def test_names_cnn_grade_prints_cannot_drive_the_terminal(tmp_path: Path) -> Non
                       "--out", str(tmp_path / "canvas.csv"), "--column", "CNN (1)", seconds=60)
     assert done.returncode == 0 and b"no submission" in done.stderr, done.stderr
     assert b"\x1b" not in done.stdout + done.stderr and "\u202e".encode() not in done.stderr
+
+
+# --------------------------------------------------------------------------- a folder named like a notebook
+def test_a_folder_named_like_a_notebook_never_stops_the_class(tmp_path: Path) -> None:
+    """Attack class: run-wide failure from a submission's file type: a student may hand in a folder
+    named `cnn_step_by_step.ipynb` (nbgrader submits and collects folders as they are); discovery
+    took it for the notebook and reading it raised IsADirectoryError (from os.fdopen, before the
+    regular-file check), which stopped the batch with a traceback."""
+    course = tmp_path / "course"
+    for student in ("alice", "bob"):
+        (course / "submitted" / student / ASSIGNMENT).mkdir(parents=True)
+    (course / "submitted" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb" / "inside").mkdir(parents=True)
+    (course / "submitted" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.py").write_text(TRIVIAL)
+    (course / "submitted" / "bob" / ASSIGNMENT / f"{ASSIGNMENT}.py").write_text(SOLUTIONS)
+    run = grade_class([course], tmp_path / "out", jobs=1, gradebook="", timeout=5, progress=False)
+    records = {r["student"]: r for r in run.results["submissions"]}
+    assert records["alice"]["status"] == "graded" and records["alice"]["path"].endswith(".py")
+    assert records["bob"]["status"] == "graded"
+    with pytest.raises(UnreadableFile, match="not a regular file"):
+        read_regular(course / "submitted" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 100)

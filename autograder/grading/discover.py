@@ -108,7 +108,8 @@ def _course(root: Path, assignment: CourseAssignment) -> list[Submission]:
             continue
         if not folder.is_dir():
             continue
-        files = [e for e in _entries(folder) if _wanted(PurePosixPath(e.name))]
+        # A folder named like a notebook is no candidate (a student may hand one in beside the real file).
+        files = [e for e in _entries(folder) if _wanted(PurePosixPath(e.name)) and not e.is_dir(follow_symlinks=False)]
         # .py files only where there is no notebook (a script handed in instead of the notebook).
         notebooks = [e for e in files if e.name.endswith(".ipynb")] or files
         # The course's own notebook name first; any other name is graded all the same.
