@@ -181,3 +181,21 @@ def test_a_folder_named_like_a_notebook_never_stops_the_class(tmp_path: Path) ->
     assert records["bob"]["status"] == "graded"
     with pytest.raises(UnreadableFile, match="not a regular file"):
         read_regular(course / "submitted" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 100)
+
+
+# --------------------------------------------------------------------------- codecs
+@pytest.mark.parametrize("codec, body", [("undefined", b"def zero_pad(X, pad):\n    return X\n"),
+                                         ("punycode", b"def zero_pad(X, pad):\n    return X\n")])
+def test_a_codec_that_raises_a_bare_unicode_error_never_stops_the_class(tmp_path: Path, codec: str,
+                                                                        body: bytes) -> None:
+    """Attack class: run-wide failure from one file (red team 1's non-text codecs, another way): the
+    `undefined` codec and punycode raise a bare UnicodeError, not the UnicodeDecodeError the loader
+    caught, so the similarity step's load stopped the whole class."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "evil.py").write_bytes(f"# coding: {codec}\n".encode() + body)
+    (folder / "zz_other.py").write_text(TRIVIAL)
+    run = grade_class([folder], tmp_path / "out", jobs=1, gradebook="", timeout=5, progress=False)
+    records = {r["student"]: r for r in run.results["submissions"]}
+    assert records["evil"]["status"] == "unreadable", records["evil"]["message"]
+    assert records["zz_other"]["status"] == "graded" and (tmp_path / "out" / "similarity.html").exists()

@@ -60,12 +60,13 @@ def _text(data: bytes, filename: str) -> str:
     except LookupError:   # a codec Python knows that is no text encoding (rot13, hex, zlib)
         raise UnreadableSubmission(f"{filename} declares the encoding {encoding!r}, which is not a text "
                                    f"encoding; save it again as UTF-8") from None
-    except UnicodeDecodeError as error:
+    except UnicodeError as error:   # UnicodeDecodeError, or the bare UnicodeError of `undefined`, `punycode`
+        where = f"byte {error.start}" if isinstance(error, UnicodeDecodeError) else "it cannot be decoded"
         if encoding.startswith("utf-8"):
-            raise UnreadableSubmission(f"{filename} is not UTF-8 text (byte {error.start}) and no coding line "
+            raise UnreadableSubmission(f"{filename} is not UTF-8 text ({where}) and no coding line "
                                        f"declares another encoding; save it again as UTF-8") from None
-        raise UnreadableSubmission(f"{filename} is not {encoding} text as its coding line declares (byte "
-                                   f"{error.start}); save it again as UTF-8") from None
+        raise UnreadableSubmission(f"{filename} is not {encoding} text as its coding line declares ({where}); "
+                                   f"save it again as UTF-8") from None
 
 
 def _valid_text(source: str) -> str:
