@@ -11,6 +11,7 @@ import os
 import resource
 import subprocess
 import sys
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -199,3 +200,37 @@ def test_a_codec_that_raises_a_bare_unicode_error_never_stops_the_class(tmp_path
     records = {r["student"]: r for r in run.results["submissions"]}
     assert records["evil"]["status"] == "unreadable", records["evil"]["message"]
     assert records["zz_other"]["status"] == "graded" and (tmp_path / "out" / "similarity.html").exists()
+
+
+# --------------------------------------------------------------------------- the grader's own time and memory
+def _bounded(code: str, seconds: float, memory_gb: float) -> str:
+    """Run `code` in a fresh Python (the repository importable) killed after `seconds`; its stdout."""
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (int(memory_gb * 2**30),) * 2)
+
+    try:
+        done = subprocess.run([sys.executable, "-c", code], cwd=REPOSITORY, capture_output=True, text=True,
+                              timeout=seconds, preexec_fn=limit)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the grader's step took longer than {seconds} s")
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_a_file_of_magic_lines_costs_the_grader_little_time_and_memory() -> None:
+    """Attack class: host time and memory not bounded per submission, before any sandbox: the loader
+    rewrote IPython lines (`%`, `!`) in a Python loop over every line, and no bound held the code
+    but the file's 50 MB; a .py file of 25 million `%` lines cost 100 s and 4.5 GB of the grader
+    (loaded twice: for grading and for the similarity report), with its --timeout at 5 s."""
+    out = _bounded(textwrap.dedent("""
+        import time
+        from autograder.grading.load import UnreadableSubmission, load_cells
+        begun = time.perf_counter()
+        try:
+            load_cells(b"def zero_pad(X, pad):\\n    return X\\n" + b"%\\n" * (24 * 2**20), "evil.py")
+        except UnreadableSubmission as error:
+            print(error)
+        cells = load_cells(b"def zero_pad(X, pad):\\n    return X\\n" + b"%\\n" * (2**21 - 20), "big.py")
+        assert cells[0].endswith("pass  # \\n") and time.perf_counter() - begun < 6
+    """), seconds=20, memory_gb=1.5)
+    assert "MB of code" in out, out

@@ -18,7 +18,13 @@ from ..local_files import MAX_SUBMISSION_BYTES
 
 # Cell magics whose body is still Python; any other %%magic cell is not Python and is dropped.
 PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture")
-_IPYTHON_LINE = re.compile(r"^(\s*)(?:[%!]|\w+\s*=\s*!)")
+# Whitespace within a line is [^\S\n]; one substitution over a whole cell (MULTILINE, in C) rather
+# than a Python loop over its lines: a file of millions of `%` lines cost minutes and gigabytes.
+_IPYTHON_LINE = re.compile(r"^([^\S\n]*)(?:[%!]|\w+[^\S\n]*=[^\S\n]*!)", re.MULTILINE)
+# All of a submission's code cells together (outputs are not code): this assignment's solutions
+# are about 10 kB.  Every step after loading (sanitizing, the job sent to the sandbox, the
+# similarity report) costs the grader time and memory in proportion to it, outside the sandbox.
+MAX_CODE_CHARS = 4 * 2**20
 # Indentation is [ \t\f]*, not \s*: a \s* at every line start would run over every blank line after
 # it, time quadratic in the size of a file of blank lines.
 _FORBIDDEN_IMPORT = re.compile(r"^[ \t\f]*(?:from|import)\s+(autograder|cnn_reference)\b", re.MULTILINE)
@@ -131,8 +137,7 @@ def sanitize(source: str) -> str | None:
         if not first.startswith(PYTHON_CELL_MAGICS):
             return None
         source = source.lstrip().split("\n", 1)[1] if "\n" in source.lstrip() else ""
-    return "\n".join(_IPYTHON_LINE.sub(r"\1pass  # ", line) if _IPYTHON_LINE.match(line) else line
-                     for line in source.split("\n"))
+    return _IPYTHON_LINE.sub(r"\1pass  # ", source)
 
 
 def load_cells(data: bytes, filename: str, drop: Iterable[str] = ()) -> list[str]:
@@ -152,6 +157,10 @@ def load_cells(data: bytes, filename: str, drop: Iterable[str] = ()) -> list[str
         del notebook  # saved outputs can be large: keep only the code
     else:
         sources = [text]
+    code = sum(map(len, sources))
+    if code > MAX_CODE_CHARS:
+        raise UnreadableSubmission(f"{filename} holds {code / 2**20:.1f} MB of code in its code cells, more than "
+                                   f"the {MAX_CODE_CHARS // 2**20} MB a submission may hold (outputs are not counted)")
     sources = [_valid_text(source) for source in sources]
     dropped = {d.strip() for d in drop}
     kept = [s for s in sources if s.strip() and s.strip() not in dropped and not _TEST_CELL.fullmatch(s)]
