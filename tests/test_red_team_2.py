@@ -234,3 +234,20 @@ def test_a_file_of_magic_lines_costs_the_grader_little_time_and_memory() -> None
         assert cells[0].endswith("pass  # \\n") and time.perf_counter() - begun < 6
     """), seconds=20, memory_gb=1.5)
     assert "MB of code" in out, out
+
+
+def test_a_notebook_of_tiny_json_values_costs_the_grader_little_memory() -> None:
+    """Attack class: host memory not bounded per submission, before any sandbox: a 48 MB notebook
+    whose saved outputs are 16 million empty lists parsed into 1.3 GB of the grader (twice at once:
+    grading and the similarity report, and once more per --jobs), where red team 1 bounded only the
+    sandbox's answers by their number of JSON values."""
+    out = _bounded(textwrap.dedent("""
+        from autograder.grading.load import UnreadableSubmission, load_cells
+        head = (b'{"nbformat": 4, "cells": [{"cell_type": "code", "source": "def zero_pad(X, pad):\\\\n    return X",'
+                b' "outputs": [')
+        try:
+            load_cells(head + b"[]," * (16 * 2**20) + b"[]]}]}", "evil.ipynb")
+        except UnreadableSubmission as error:
+            print(error)
+    """), seconds=20, memory_gb=1.0)
+    assert "JSON values" in out, out
