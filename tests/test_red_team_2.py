@@ -251,3 +251,16 @@ def test_a_notebook_of_tiny_json_values_costs_the_grader_little_memory() -> None
             print(error)
     """), seconds=20, memory_gb=1.0)
     assert "JSON values" in out, out
+
+
+def test_a_submission_folder_nested_thousands_deep_never_stops_discovery(tmp_path: Path) -> None:
+    """Attack class: run-wide failure from one student's folder: discovery walked it with os.walk,
+    which recurses once per level (Python 3.11): 1500 nested folders raised RecursionError before
+    anyone was graded."""
+    folder = tmp_path / "class"
+    (folder / "alice").mkdir(parents=True)
+    (folder / "alice" / f"{ASSIGNMENT}.py").write_text(TRIVIAL)
+    _nest(folder / "alice", 1500)
+    (folder / "bob.py").write_text(TRIVIAL)
+    found = {s.student: s.path for s in discover([folder], ASSIGNMENT)}
+    assert found == {"alice": str(folder / "alice" / f"{ASSIGNMENT}.py"), "bob": str(folder / "bob.py")}
