@@ -56,6 +56,24 @@ def _nest(folder: Path, depth: int) -> None:
         os.close(here)
 
 
+def _remove_tree(top: Path) -> None:
+    """Remove `top` without recursion: shutil.rmtree recurses once per level (Python 3.11), so
+    pytest's own clean-up of a _nest left in its temporary folders fails, in every later session."""
+    pending = [(str(top), False)]
+    while pending:
+        path, emptied = pending.pop()
+        if emptied:
+            os.rmdir(path)
+            continue
+        pending.append((path, True))
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, False))
+                else:
+                    os.unlink(entry.path)
+
+
 # --------------------------------------------------------------------------- the autograded/ copy
 @pytest.mark.slow
 def test_a_deep_or_crowded_submission_folder_never_stops_the_gradebook(tmp_path: Path) -> None:
@@ -69,6 +87,15 @@ def test_a_deep_or_crowded_submission_folder_never_stops_the_gradebook(tmp_path:
         folder.mkdir(parents=True)
         (folder / f"{ASSIGNMENT}.py").write_text(TRIVIAL)
     _nest(course / "submitted" / "alice" / ASSIGNMENT, 1500)
+    try:
+        _grade_deep_and_crowded(course, tmp_path)
+    finally:
+        _remove_tree(course / "submitted" / "alice" / ASSIGNMENT / "a")
+        if (course / "autograded").exists():    # as deep as the submission where the copy recursed
+            _remove_tree(course / "autograded")
+
+
+def _grade_deep_and_crowded(course: Path, tmp_path: Path) -> None:
     crowded = course / "submitted" / "bob" / ASSIGNMENT / "many"
     crowded.mkdir()
     for index in range(3000):
@@ -262,5 +289,29 @@ def test_a_submission_folder_nested_thousands_deep_never_stops_discovery(tmp_pat
     (folder / "alice" / f"{ASSIGNMENT}.py").write_text(TRIVIAL)
     _nest(folder / "alice", 1500)
     (folder / "bob.py").write_text(TRIVIAL)
-    found = {s.student: s.path for s in discover([folder], ASSIGNMENT)}
+    try:
+        found = {s.student: s.path for s in discover([folder], ASSIGNMENT)}
+    finally:
+        _remove_tree(folder / "alice" / "a")
     assert found == {"alice": str(folder / "alice" / f"{ASSIGNMENT}.py"), "bob": str(folder / "bob.py")}
+
+
+# --------------------------------------------------------------------------- names that are not text
+def test_file_names_that_are_not_utf8_never_stop_the_class(tmp_path: Path) -> None:
+    """Attack class: run-wide failure from a file name: names are bytes, and one that is not UTF-8
+    reaches Python as lone surrogates; the record's path (and a link's message) then could not be
+    written, nor could the crashed record that replaces it, and the batch stopped."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    os.mkdir(bytes(folder) + b"/al\xffice")
+    (Path(os.fsdecode(bytes(folder) + b"/al\xffice")) / f"{ASSIGNMENT}.py").write_text(TRIVIAL)
+    os.symlink(bytes(folder) + b"/\xfe", bytes(folder) + b"/m\xfe.py")
+    (folder / "zz_other.py").write_text(TRIVIAL)
+    try:
+        run = grade_class([folder], tmp_path / "out", jobs=1, gradebook="", timeout=5, progress=False)
+    except UnicodeError as error:   # reported short: pytest's own report of this error recurses
+        pytest.fail(f"the batch stopped: {type(error).__name__}", pytrace=False)
+    records = {r["student"]: r for r in run.results["submissions"]}
+    assert sorted(r["status"] for r in records.values()) == ["graded", "graded", "unreadable"], records
+    assert any("al\\xffice" in r["path"] for r in records.values())
+    assert (tmp_path / "out" / "report.html").exists()

@@ -46,16 +46,24 @@ class Submission:
     member: str = ""   # the member name inside a zip
     problem: str = ""  # why it will not be read, found before reading (a link)
 
+    def __post_init__(self) -> None:
+        # What is shown (results.json, records, reports) must be text; `source` keeps the real name.
+        for field in ("path", "problem"):
+            object.__setattr__(self, field, shown_text(getattr(self, field)))
+
     @property
     def filename(self) -> str:
-        return PurePosixPath(self.member).name if self.member else Path(self.source).name
+        return shown_text(PurePosixPath(self.member).name if self.member else Path(self.source).name)
 
     def read(self) -> bytes:
         """Its bytes; raises UnreadableFile for a link, a non-regular file or one over the size bound."""
         if self.problem:
             raise UnreadableFile(self.problem)
         if not self.member:
-            return read_regular(Path(self.source), MAX_SUBMISSION_BYTES)
+            try:
+                return read_regular(Path(self.source), MAX_SUBMISSION_BYTES)
+            except UnreadableFile as error:
+                raise UnreadableFile(shown_text(str(error))) from None
         try:
             with zipfile.ZipFile(self.source) as archive, archive.open(self.member) as member:
                 data = member.read(MAX_SUBMISSION_BYTES + 1)   # the declared size may lie
@@ -68,6 +76,16 @@ class Submission:
         if len(data) > MAX_SUBMISSION_BYTES:
             raise UnreadableFile(f"{self.path} is larger than {MAX_SUBMISSION_BYTES // 2**20} MB")
         return data
+
+
+def shown_text(name: str) -> str:
+    """A file system name (or a message holding one) as text every record and report can hold: a
+    name that is not UTF-8 reaches Python as lone surrogates (`\\udcff`), which stopped the batch
+    where its record was written; such bytes are shown escaped (`\\xff`)."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:   # a surrogate no file name makes (from a message's other text)
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _safe(name: str) -> str:
