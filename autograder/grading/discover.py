@@ -11,7 +11,8 @@ notebook, a folder inside a given folder, a link member of a zip) becomes an `un
 submission whose message names the link, so loops of links cannot hang or crash discovery.
 Bytes are read only when a submission is graded (a large class is never all in memory), and only
 from regular files, with a size bound; a zip's members are checked by their declared size
-before anything is read, their total bounded, and each read with the same bound.
+before anything is read, their total bounded, and each read with the same bound.  Each student
+of a folder or zip is one submission (`_one_each`), however many files their folder holds.
 """
 from __future__ import annotations
 
@@ -25,9 +26,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..assignment.release import release
 from ..errors import GraderError, NoSubmissionsError
 from ..local_files import MAX_SUBMISSION_BYTES, UnreadableFile, describe_link, read_regular
-from ..assignment.release import release
 from .course import CourseAssignment, course_assignment
 
 SUFFIXES = (".ipynb", ".py")
