@@ -315,3 +315,18 @@ def test_file_names_that_are_not_utf8_never_stop_the_class(tmp_path: Path) -> No
     assert sorted(r["status"] for r in records.values()) == ["graded", "graded", "unreadable"], records
     assert any("al\\xffice" in r["path"] for r in records.values())
     assert (tmp_path / "out" / "report.html").exists()
+
+
+def test_a_students_message_in_the_json_files_cannot_drive_a_terminal(tmp_path: Path) -> None:
+    """Attack class: terminal injection through the output files an instructor reads with `cat`:
+    JSON escapes ESC but wrote the 8-bit C1 controls (U+009B CSI, U+009D OSC) and the bidi overrides
+    of a student's exception message raw into results.json and the records."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "evil.py").write_text('def zero_pad(X, pad):\n    raise ValueError("\\x9b2J\\x9d0;pwned\\x9c\\u202eevil")\n')
+    run = grade_class([folder], tmp_path / "out", jobs=1, gradebook="", timeout=5, progress=False)
+    assert "\x9b2J" in json.dumps(run.results, ensure_ascii=False)   # the message is kept, as text
+    for written in (tmp_path / "out" / "results.json", tmp_path / "out" / "records" / "evil.json"):
+        text = written.read_text(encoding="utf-8")
+        assert not any(c in text for c in "\x9b\x9c\x9d\u202e"), written.name
+        assert "\\u009b2J" in text
