@@ -149,12 +149,12 @@ def _one_each(found: list[Submission], preferred: frozenset[str]) -> list[Submis
         where = PurePosixPath(submission.member or submission.path)
         return (where.suffix != ".ipynb", where.stem not in preferred, len(where.parts), str(where))
 
-    chosen: dict[str, Submission] = {}
+    chosen: dict[str, tuple[tuple[bool, bool, int, str], Submission]] = {}
     for submission in found:
-        best = chosen.get(submission.student)
-        if best is None or rank(submission) < rank(best):
-            chosen[submission.student] = submission
-    return [s for s in found if chosen[s.student] is s]
+        ranked = (rank(submission), submission)
+        if submission.student not in chosen or ranked[0] < chosen[submission.student][0]:
+            chosen[submission.student] = ranked
+    return [s for s in found if chosen[s.student][1] is s]
 
 
 def _folder(folder: Path, preferred: frozenset[str]) -> list[Submission]:
