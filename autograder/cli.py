@@ -15,6 +15,19 @@ import sys
 from pathlib import Path
 
 
+def _shown(text: object) -> str:
+    """`text` as a terminal shows it literally: every character that is not printable (ESC and
+    the other control characters, bidi overrides, line separators) written as its escape.  What
+    cnn-grade prints can carry names it did not choose (a roster's names, folder names in an error),
+    and an escape sequence there would act on the instructor's terminal (retitle, clear, recolour,
+    hide text, or reorder it)."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
+
+
+def _say(text: str, error: bool = False) -> None:
+    print(_shown(text), file=sys.stderr if error else sys.stdout)
+
+
 def _grade(args: argparse.Namespace) -> int:
     from .grading.grade_class import grade_class
 
@@ -23,9 +36,9 @@ def _grade(args: argparse.Namespace) -> int:
                           sandbox=args.sandbox, gradebook=args.gradebook, student=args.student, engine=engine,
                           assignment=args.assignment, similarity_threshold=args.similarity_threshold)
     submissions = run.results["submissions"]
-    print(f"graded {len(run.graded_now)} submission(s) now, {len(submissions) - len(run.graded_now)} up to date; "
+    _say(f"graded {len(run.graded_now)} submission(s) now, {len(submissions) - len(run.graded_now)} up to date; "
           f"results in {args.out / 'results.json'}, report in {args.out / 'report.html'}")
-    print("seconds per phase: " + ", ".join(f"{phase} {seconds:.3f}" for phase, seconds in run.seconds.items()))
+    _say("seconds per phase: " + ", ".join(f"{phase} {seconds:.3f}" for phase, seconds in run.seconds.items()))
     return 0
 
 
@@ -43,16 +56,16 @@ def _export_canvas(args: argparse.Namespace) -> int:
     columns = {column: Part.REQUIRED, args.extra_column: Part.EXTRA} if args.extra_column else {column: Part.TOTAL}
     exported = canvas_import(records, roster, columns, match=args.match)
     write_text_atomic(exported.text, args.out)
-    print(f"wrote {args.out}: {len(roster.students)} students, into {', '.join(map(repr, columns))}")
+    _say(f"wrote {args.out}: {len(roster.students)} students, into {', '.join(map(repr, columns))}")
     if exported.without_submission:
-        print(f"note: {len(exported.without_submission)} roster student(s) have no submission (cell left empty): "
-              f"{', '.join(exported.without_submission)}", file=sys.stderr)
+        _say(f"note: {len(exported.without_submission)} roster student(s) have no submission (cell left empty): "
+             f"{', '.join(exported.without_submission)}", error=True)
     if exported.not_in_roster:
-        print(f"warning: {len(exported.not_in_roster)} submission(s) have no row in the roster (not exported; "
-              f"check --match): {', '.join(exported.not_in_roster)}", file=sys.stderr)
+        _say(f"warning: {len(exported.not_in_roster)} submission(s) have no row in the roster (not exported; "
+             f"check --match): {', '.join(exported.not_in_roster)}", error=True)
     for column, (theirs, ours) in exported.points_differ.items():
-        print(f"warning: {column!r} has {theirs} points possible in Canvas, cnn-grade's scores are out of {ours:g}: "
-              f"change it in Canvas", file=sys.stderr)
+        _say(f"warning: {column!r} has {theirs} points possible in Canvas, cnn-grade's scores are out of {ours:g}: "
+             f"change it in Canvas", error=True)
     return 0
 
 
@@ -164,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except GraderError as error:
-        print(f"cnn-grade: error: {error}", file=sys.stderr)
+        _say(f"cnn-grade: error: {error}", error=True)
         return error.exit_code
     except KeyboardInterrupt as stop:
         print("cnn-grade: interrupted; finished submissions are saved, re-run to grade the rest", file=sys.stderr)

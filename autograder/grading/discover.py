@@ -11,20 +11,22 @@ notebook, a folder inside a given folder, a link member of a zip) becomes an `un
 submission whose message names the link, so loops of links cannot hang or crash discovery.
 Bytes are read only when a submission is graded (a large class is never all in memory), and only
 from regular files, with a size bound; a zip's members are checked by their declared size
-before anything is read, their total bounded, and each read with the same bound.
+before anything is read, their total bounded, and each read with the same bound.  Each student
+of a folder or zip is one submission (`_one_each`), however many files their folder holds.
 """
 from __future__ import annotations
 
+import collections
 import errno
 import hashlib
 import os
 import re
 import stat
 import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..assignment.release import release
 from ..errors import GraderError, NoSubmissionsError
 from ..local_files import MAX_SUBMISSION_BYTES, UnreadableFile, describe_link, read_regular
 from .course import CourseAssignment, course_assignment
@@ -45,24 +47,46 @@ class Submission:
     member: str = ""   # the member name inside a zip
     problem: str = ""  # why it will not be read, found before reading (a link)
 
+    def __post_init__(self) -> None:
+        # What is shown (results.json, records, reports) must be text; `source` keeps the real name.
+        for field in ("path", "problem"):
+            object.__setattr__(self, field, shown_text(getattr(self, field)))
+
     @property
     def filename(self) -> str:
-        return PurePosixPath(self.member).name if self.member else Path(self.source).name
+        return shown_text(PurePosixPath(self.member).name if self.member else Path(self.source).name)
 
     def read(self) -> bytes:
         """Its bytes; raises UnreadableFile for a link, a non-regular file or one over the size bound."""
         if self.problem:
             raise UnreadableFile(self.problem)
         if not self.member:
-            return read_regular(Path(self.source), MAX_SUBMISSION_BYTES)
+            try:
+                return read_regular(Path(self.source), MAX_SUBMISSION_BYTES)
+            except UnreadableFile as error:
+                raise UnreadableFile(shown_text(str(error))) from None
         try:
             with zipfile.ZipFile(self.source) as archive, archive.open(self.member) as member:
                 data = member.read(MAX_SUBMISSION_BYTES + 1)   # the declared size may lie
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
-            raise UnreadableFile(f"{self.path} cannot be read from the zip: {error}") from None
+        except Exception as error:  # noqa: BLE001 - a member's own header decides what zipfile raises
+            # (BadZipFile, zlib.error, EOFError, OSError, and RuntimeError for an encrypted member,
+            # NotImplementedError for an unknown compression method, LZMAError, ...): one member
+            # that will not be read is that student's `unreadable` record, never the class's end.
+            raise UnreadableFile(f"{self.path} cannot be read from the zip: {type(error).__name__}: "
+                                 f"{error}") from None
         if len(data) > MAX_SUBMISSION_BYTES:
             raise UnreadableFile(f"{self.path} is larger than {MAX_SUBMISSION_BYTES // 2**20} MB")
         return data
+
+
+def shown_text(name: str) -> str:
+    """A file system name (or a message holding one) as text every record and report can hold: a
+    name that is not UTF-8 reaches Python as lone surrogates (`\\udcff`), which stopped the batch
+    where its record was written; such bytes are shown escaped (`\\xff`)."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:   # a surrogate no file name makes (from a message's other text)
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _safe(name: str) -> str:
@@ -104,7 +128,8 @@ def _course(root: Path, assignment: CourseAssignment) -> list[Submission]:
             continue
         if not folder.is_dir():
             continue
-        files = [e for e in _entries(folder) if _wanted(PurePosixPath(e.name))]
+        # A folder named like a notebook is no candidate (a student may hand one in beside the real file).
+        files = [e for e in _entries(folder) if _wanted(PurePosixPath(e.name)) and not e.is_dir(follow_symlinks=False)]
         # .py files only where there is no notebook (a script handed in instead of the notebook).
         notebooks = [e for e in files if e.name.endswith(".ipynb")] or files
         # The course's own notebook name first; any other name is graded all the same.
@@ -115,7 +140,24 @@ def _course(root: Path, assignment: CourseAssignment) -> list[Submission]:
     return found
 
 
-def _folder(folder: Path) -> list[Submission]:
+def _one_each(found: list[Submission], preferred: frozenset[str]) -> list[Submission]:
+    """One submission per student of one folder or zip, chosen as in a course root: a notebook before
+    a .py file, one named like the assignment or its notebook first, then the shallowest, then by name.
+    Every file a student's folder holds is otherwise a job of its own (`alice~2`, `alice~3`, ...):
+    ten thousand files would be ten thousand times the time, memory and pages one submission may cost."""
+    def rank(submission: Submission) -> tuple[bool, bool, int, str]:
+        where = PurePosixPath(submission.member or submission.path)
+        return (where.suffix != ".ipynb", where.stem not in preferred, len(where.parts), str(where))
+
+    chosen: dict[str, tuple[tuple[bool, bool, int, str], Submission]] = {}
+    for submission in found:
+        ranked = (rank(submission), submission)
+        if submission.student not in chosen or ranked[0] < chosen[submission.student][0]:
+            chosen[submission.student] = ranked
+    return [s for s in found if chosen[s.student][1] is s]
+
+
+def _folder(folder: Path, preferred: frozenset[str]) -> list[Submission]:
     """Files directly in `folder` are their own students (by stem); everything below a subfolder is its student's."""
     found = []
     for top in _entries(folder):
@@ -125,18 +167,29 @@ def _folder(folder: Path) -> list[Submission]:
             found += _below(top.name, Path(top.path))
         else:
             found += _file(Path(top.name).stem, Path(top.path), PurePosixPath(top.name))
-    return found
+    return _one_each(found, preferred)
 
 
 def _below(student: str, folder: Path) -> list[Submission]:
+    """Every wanted file (and link) below `folder`, breadth first and without recursion: os.walk
+    recurses once per level (Python 3.11), so a student's folder 1500 deep stopped discovery, the
+    whole class with it.  A linked folder is listed, never entered; a folder that cannot be listed
+    (too long a path) is left out, as os.walk does."""
     found = []
-    for where, folders, files in os.walk(folder):   # a linked folder is listed, never entered
-        folders[:] = sorted(name for name in folders if not _skipped(name))
-        relative = PurePosixPath(Path(where).relative_to(folder).as_posix())
-        for name in sorted(folders + files):
-            path = Path(where) / name
-            if name in files or path.is_symlink():
-                found += _file(student, path, relative / name)
+    pending: collections.deque[tuple[Path, PurePosixPath]] = collections.deque([(folder, PurePosixPath())])
+    while pending:
+        where, relative = pending.popleft()
+        try:
+            entries = _entries(where)
+        except OSError:
+            continue
+        for entry in entries:
+            if _skipped(entry.name) and (entry.is_symlink() or entry.is_dir(follow_symlinks=False)):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((Path(entry.path), relative / entry.name))
+            else:
+                found += _file(student, Path(entry.path), relative / entry.name)
     return found
 
 
@@ -162,12 +215,13 @@ def _zip_student(parts: tuple[str, ...]) -> str:
     return PurePosixPath(parts[0]).stem if len(parts) == 1 else parts[0]
 
 
-def _zip(path: Path) -> list[Submission]:
+def _zip(path: Path, preferred: frozenset[str]) -> list[Submission]:
     try:
         with zipfile.ZipFile(path) as archive:
             members = sorted((i for i in archive.infolist() if not i.is_dir()), key=lambda i: i.filename)
-    except (zipfile.BadZipFile, OSError) as error:
-        raise GraderError(f"{path} is not a readable zip file ({error})") from None
+    except Exception as error:  # noqa: BLE001 - BadZipFile, OSError, and ValueError or
+        # UnicodeDecodeError for a member name flagged UTF-8 that is not: the instructor is told which file
+        raise GraderError(f"{path} is not a readable zip file ({type(error).__name__}: {error})") from None
     wanted = [i for i in members if _wanted(PurePosixPath(i.filename))
               and ".." not in PurePosixPath(i.filename).parts and not i.filename.startswith("/")]
     total = sum(i.file_size for i in wanted)
@@ -183,22 +237,23 @@ def _zip(path: Path) -> list[Submission]:
         elif info.file_size > MAX_SUBMISSION_BYTES:
             problem = f"{where} is larger than {MAX_SUBMISSION_BYTES // 2**20} MB ({info.file_size} bytes uncompressed)"
         found.append(Submission(student, where, str(path), info.filename, problem))
-    return found
+    return _one_each(found, preferred)
 
 
 def discover(paths: list[Path], assignment: str | None = None) -> list[Submission]:
     """Every submission under `paths`, student ids made unique (alice, alice~2, ...); in a course
     root, those of `assignment` (default: the course's only one, grading.course)."""
     found: list[Submission] = []
+    preferred = frozenset({assignment or release().assignment, release().notebook})
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise GraderError(f"{path} does not exist")
         if is_course_root(path):
             found += _course(path, course_assignment(path, assignment))
         elif path.is_dir():
-            found += _folder(path)
+            found += _folder(path, preferred)
         elif path.suffix == ".zip":
-            found += _zip(path)
+            found += _zip(path, preferred)
         else:
             found.append(Submission(_safe(path.stem), str(path), str(path)))
     if not found:

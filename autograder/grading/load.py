@@ -18,7 +18,18 @@ from ..local_files import MAX_SUBMISSION_BYTES
 
 # Cell magics whose body is still Python; any other %%magic cell is not Python and is dropped.
 PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture")
-_IPYTHON_LINE = re.compile(r"^(\s*)(?:[%!]|\w+\s*=\s*!)")
+# Whitespace within a line is [^\S\n]; one substitution over a whole cell (MULTILINE, in C) rather
+# than a Python loop over its lines: a file of millions of `%` lines cost minutes and gigabytes.
+_IPYTHON_LINE = re.compile(r"^([^\S\n]*)(?:[%!]|\w+[^\S\n]*=[^\S\n]*!)", re.MULTILINE)
+# All of a submission's code cells together (outputs are not code): this assignment's solutions
+# are about 10 kB.  Every step after loading (sanitizing, the job sent to the sandbox, the
+# similarity report) costs the grader time and memory in proportion to it, outside the sandbox.
+MAX_CODE_CHARS = 4 * 2**20
+# A parsed JSON value costs up to 60 times its bytes (`[],` becomes a 56-byte list): 50 MB of them
+# took 1.3 GB of the grader, twice at once (grading, similarity); honest notebooks hold a few
+# thousand.  Counted before parsing, as an upper bound (`[`, `{` and `,`, also inside strings);
+# a saved image is one value.
+MAX_JSON_VALUES = 2_000_000
 # Indentation is [ \t\f]*, not \s*: a \s* at every line start would run over every blank line after
 # it, time quadratic in the size of a file of blank lines.
 _FORBIDDEN_IMPORT = re.compile(r"^[ \t\f]*(?:from|import)\s+(autograder|cnn_reference)\b", re.MULTILINE)
@@ -60,12 +71,13 @@ def _text(data: bytes, filename: str) -> str:
     except LookupError:   # a codec Python knows that is no text encoding (rot13, hex, zlib)
         raise UnreadableSubmission(f"{filename} declares the encoding {encoding!r}, which is not a text "
                                    f"encoding; save it again as UTF-8") from None
-    except UnicodeDecodeError as error:
+    except UnicodeError as error:   # UnicodeDecodeError, or the bare UnicodeError of `undefined`, `punycode`
+        where = f"byte {error.start}" if isinstance(error, UnicodeDecodeError) else "it cannot be decoded"
         if encoding.startswith("utf-8"):
-            raise UnreadableSubmission(f"{filename} is not UTF-8 text (byte {error.start}) and no coding line "
+            raise UnreadableSubmission(f"{filename} is not UTF-8 text ({where}) and no coding line "
                                        f"declares another encoding; save it again as UTF-8") from None
-        raise UnreadableSubmission(f"{filename} is not {encoding} text as its coding line declares (byte "
-                                   f"{error.start}); save it again as UTF-8") from None
+        raise UnreadableSubmission(f"{filename} is not {encoding} text as its coding line declares ({where}); "
+                                   f"save it again as UTF-8") from None
 
 
 def _valid_text(source: str) -> str:
@@ -130,14 +142,16 @@ def sanitize(source: str) -> str | None:
         if not first.startswith(PYTHON_CELL_MAGICS):
             return None
         source = source.lstrip().split("\n", 1)[1] if "\n" in source.lstrip() else ""
-    return "\n".join(_IPYTHON_LINE.sub(r"\1pass  # ", line) if _IPYTHON_LINE.match(line) else line
-                     for line in source.split("\n"))
+    return _IPYTHON_LINE.sub(r"\1pass  # ", source)
 
 
 def load_cells(data: bytes, filename: str, drop: Iterable[str] = ()) -> list[str]:
     """The sanitized code cells of a submission; raises UnreadableSubmission with a clear message."""
     text = _text(data, filename)
     if filename.endswith(".ipynb"):
+        if sum(map(text.count, "[{,")) > MAX_JSON_VALUES:
+            raise UnreadableSubmission(f"{filename} holds more than {MAX_JSON_VALUES:,} JSON values (its saved "
+                                       f"outputs?): clear all outputs, save it and hand it in again")
         try:
             notebook = json.loads(text)
         except json.JSONDecodeError as error:
@@ -151,6 +165,10 @@ def load_cells(data: bytes, filename: str, drop: Iterable[str] = ()) -> list[str
         del notebook  # saved outputs can be large: keep only the code
     else:
         sources = [text]
+    code = sum(map(len, sources))
+    if code > MAX_CODE_CHARS:
+        raise UnreadableSubmission(f"{filename} holds {code / 2**20:.1f} MB of code in its code cells, more than "
+                                   f"the {MAX_CODE_CHARS // 2**20} MB a submission may hold (outputs are not counted)")
     sources = [_valid_text(source) for source in sources]
     dropped = {d.strip() for d in drop}
     kept = [s for s in sources if s.strip() and s.strip() not in dropped and not _TEST_CELL.fullmatch(s)]

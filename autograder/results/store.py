@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,10 @@ from ..errors import GraderError
 from .record import SubmissionRecord
 
 RESULTS_VERSION = 2
+# JSON escapes C0 controls (ESC among them) but not DEL, the C1 controls (U+009B is an 8-bit CSI, U+009D
+# an OSC: escape sequences to a terminal that takes them) or the bidi and line-separator controls:
+# written raw, a student's message would act on the terminal of an instructor who cats the file.
+_UNSHOWN = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def write_text_atomic(text: str, path: Path) -> None:
@@ -36,7 +41,9 @@ def write_text_atomic(text: str, path: Path) -> None:
 
 def write_json_atomic(data: Any, path: Path) -> None:
     """Strict JSON in UTF-8: a NaN or a string that is not valid text raises instead of being written."""
-    write_text_atomic(json.dumps(data, indent=1, allow_nan=False, ensure_ascii=False), path)
+    text = json.dumps(data, indent=1, allow_nan=False, ensure_ascii=False)
+    # Only strings can hold these characters, where \uXXXX is the same character to a JSON reader.
+    write_text_atomic(_UNSHOWN.sub(lambda match: f"\\u{ord(match.group()):04x}", text), path)
 
 
 def records_dir(out: Path) -> Path:
