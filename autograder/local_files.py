@@ -15,6 +15,16 @@ from pathlib import Path
 
 # The most a student's file may hold (a notebook with saved outputs stays far below it).
 MAX_SUBMISSION_BYTES = 50 * 2**20
+# The most JSON values a student's notebook may hold.  A parsed value costs up to 60 times its bytes
+# (`[],` becomes a 56-byte list): 50 MB of them took 1.3 GB of the grader, twice at once (grading,
+# similarity); honest notebooks hold a few thousand (a saved image is one value).
+MAX_JSON_VALUES = 2_000_000
+
+
+def json_value_bound(text: str) -> int:
+    """An upper bound of the JSON values of `text`, counted before parsing (`[`, `{` and `,`, also
+    inside strings): what parsing it would cost is bounded by this, not by its bytes."""
+    return sum(map(text.count, "[{,"))
 
 
 class UnreadableFile(Exception):

@@ -14,7 +14,7 @@ import tokenize
 from typing import Any, Iterable
 
 from ..assignment.exercises import FUNCTIONS
-from ..local_files import MAX_SUBMISSION_BYTES
+from ..local_files import MAX_JSON_VALUES, MAX_SUBMISSION_BYTES, json_value_bound
 
 # Cell magics whose body is still Python; any other %%magic cell is not Python and is dropped.
 PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture")
@@ -25,11 +25,6 @@ _IPYTHON_LINE = re.compile(r"^([^\S\n]*)(?:[%!]|\w+[^\S\n]*=[^\S\n]*!)", re.MULT
 # are about 10 kB.  Every step after loading (sanitizing, the job sent to the sandbox, the
 # similarity report) costs the grader time and memory in proportion to it, outside the sandbox.
 MAX_CODE_CHARS = 4 * 2**20
-# A parsed JSON value costs up to 60 times its bytes (`[],` becomes a 56-byte list): 50 MB of them
-# took 1.3 GB of the grader, twice at once (grading, similarity); honest notebooks hold a few
-# thousand.  Counted before parsing, as an upper bound (`[`, `{` and `,`, also inside strings);
-# a saved image is one value.
-MAX_JSON_VALUES = 2_000_000
 # Indentation is [ \t\f]*, not \s*: a \s* at every line start would run over every blank line after
 # it, time quadratic in the size of a file of blank lines.
 _FORBIDDEN_IMPORT = re.compile(r"^[ \t\f]*(?:from|import)\s+(autograder|cnn_reference)\b", re.MULTILINE)
@@ -149,7 +144,7 @@ def load_cells(data: bytes, filename: str, drop: Iterable[str] = ()) -> list[str
     """The sanitized code cells of a submission; raises UnreadableSubmission with a clear message."""
     text = _text(data, filename)
     if filename.endswith(".ipynb"):
-        if sum(map(text.count, "[{,")) > MAX_JSON_VALUES:
+        if json_value_bound(text) > MAX_JSON_VALUES:
             raise UnreadableSubmission(f"{filename} holds more than {MAX_JSON_VALUES:,} JSON values (its saved "
                                        f"outputs?): clear all outputs, save it and hand it in again")
         try:

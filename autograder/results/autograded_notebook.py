@@ -14,11 +14,11 @@ cases show; never a hidden input or expected value).
 from __future__ import annotations
 
 import contextlib
-import warnings
+import json
 from pathlib import Path
 
 from ..assignment.release import release
-from ..local_files import MAX_SUBMISSION_BYTES, read_regular
+from ..local_files import MAX_JSON_VALUES, MAX_SUBMISSION_BYTES, json_value_bound, read_regular
 from .record import SubmissionRecord
 from .safe_notebook import safe_notebook
 from .store import write_text_atomic
@@ -27,22 +27,22 @@ from .store import write_text_atomic
 def write_autograded_notebook(notebook_path: Path, record: SubmissionRecord) -> bool:
     """Rewrite the student's notebook at `notebook_path` (atomically) as safe_notebook makes it,
     each grading cell's output its exercise's feedback; True when a grading cell got feedback.
-    A file that is not a notebook nbformat can read (or too large, or no regular file) is removed:
+    A file that is no JSON (or too large, or no regular file) is removed:
     left as it is, formgrader would render it unsanitised (submitted/ keeps the student's file)."""
     import nbformat
 
     exercise_of = {cell.grade_id: name for name, cell in release().grade_cells.items()}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # nbformat's validation warnings about a student's file
-        try:
-            # Never through a link, never more than a submission may hold.  Not validated (nbformat's
-            # validation only logs, and a student's file is not ours to correct): read, converted, made safe.
-            notebook = safe_notebook(nbformat.convert(nbformat.reader.reads(
-                read_regular(notebook_path, MAX_SUBMISSION_BYTES).decode("utf-8-sig")), 4))
-        except Exception:  # noqa: BLE001 - the student's file: anything nbformat cannot take is not shown
-            with contextlib.suppress(OSError):   # (not there, or a folder: nothing formgrader renders)
-                notebook_path.unlink()
-            return False
+    try:
+        # Never through a link, never more than a submission may hold, in bytes or JSON values;
+        # not validated (a student's file is not ours to correct): parsed and made safe.
+        text = read_regular(notebook_path, MAX_SUBMISSION_BYTES).decode("utf-8-sig")
+        if json_value_bound(text) > MAX_JSON_VALUES:
+            raise ValueError("too many JSON values")
+        notebook = safe_notebook(json.loads(text))
+    except Exception:  # noqa: BLE001 - the student's file: anything that is no JSON is not shown
+        with contextlib.suppress(OSError):   # (not there, or a folder: nothing formgrader renders)
+            notebook_path.unlink()
+        return False
     written = False
     for cell in notebook.cells:
         name = exercise_of.get(cell.metadata.get("nbgrader", {}).get("grade_id"))

@@ -32,20 +32,35 @@ FLAGS = ("grade", "solution", "locked", "task")
 LITERAL_NOTE = "*(text written or changed by the student, shown as it is)*"
 
 
-def safe_notebook(notebook: NotebookNode) -> NotebookNode:
-    """A new version-4 notebook holding only the parts of `notebook` (as nbformat read it, unvalidated)
-    that render as plain text, see the module's docstring."""
-    cells = notebook.get("cells")
+def safe_notebook(notebook: Any) -> NotebookNode:
+    """A new version-4 notebook holding only the parts of `notebook` (a student's file as parsed
+    JSON: nbformat 4 or 3, unvalidated, any shape) that render as plain text, see the module's docstring."""
     grade_ids: set[str] = set()
     cell_ids: set[str] = set()
-    safe = [_cell(cell, grade_ids, cell_ids) for cell in (cells if isinstance(cells, list) else [])]
+    safe = [_cell(cell, grade_ids, cell_ids) for cell in _cells(notebook)]
     return nbformat.v4.new_notebook(cells=safe, metadata=nbformat.from_dict(release().metadata))
+
+
+def _cells(notebook: Any) -> list:
+    """The cells of nbformat 4 (`cells`) or 3 (`worksheets[].cells`); whatever is no list is none."""
+    if not isinstance(notebook, dict):
+        return []
+    if isinstance(notebook.get("worksheets"), list):
+        return [cell for sheet in notebook["worksheets"] if isinstance(sheet, dict)
+                and isinstance(sheet.get("cells"), list) for cell in sheet["cells"]]
+    return notebook["cells"] if isinstance(notebook.get("cells"), list) else []
+
+
+def _source(value: Any) -> str:
+    """A cell's text: a string, or a list of strings joined (nbformat's two forms); else nothing."""
+    if isinstance(value, list) and all(isinstance(line, str) for line in value):
+        return "".join(value)
+    return value if isinstance(value, str) else ""
 
 
 def _cell(cell: Any, grade_ids: set[str], cell_ids: set[str]) -> NotebookNode:
     cell = cell if isinstance(cell, dict) else {}
-    source = cell.get("source")
-    source = source if isinstance(source, str) else ""
+    source = _source(cell.get("source", cell.get("input")))   # a version-3 code cell's is its input
     kind = cell.get("cell_type")
     if kind == "code":
         safe = nbformat.v4.new_code_cell(source)
