@@ -130,6 +130,16 @@ def test_hard_coded_outputs_fail_every_hidden_case_and_are_named(exercise):
     assert not any(r.passed for r in result.cases if r.kind == "hidden")
     assert result.diagnosis == [PUBLISHED_ONLY]
     assert "matches the published example only" in result.feedback
+    # The published outputs ship with the release: a table of them earns nothing.
+    assert result.score == 0 and "earn no points on their own" in result.feedback
+
+
+def test_published_examples_count_once_a_hidden_case_passes():
+    from autograder.checking.scoring import credited
+
+    assert credited(["seeded", "seeded", "hidden", "hidden"], [True, True, False, False]) == 0
+    assert credited(["seeded", "seeded", "hidden", "hidden"], [True, True, True, False]) == 3
+    assert credited(["seeded", "seeded"], [True, False]) == 1     # no hidden cases: every pass counts
 
 
 def student_functions(source: str) -> dict:
