@@ -36,7 +36,7 @@ def hostile_notebook() -> nbformat.NotebookNode:
     notebook = submission(solutions())
     first_text = next(cell for cell in notebook.cells if cell.cell_type == "markdown")
     first_text.source += f"\n<script>{MARKER}()</script>"
-    payload_cell = nbformat.v4.new_code_cell("x = 1", outputs=[
+    payload_cell = nbformat.v4.new_code_cell(f"x = \"</pre><script>{MARKER}()</script>\"", outputs=[
         nbformat.v4.new_output("display_data", data={
             "text/html": f"<img src=x onerror={MARKER}()>",
             "application/javascript": f"{MARKER}()",
