@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 from ..local_files import UnreadableFile
 from ..results.record import Details, SubmissionRecord, crashed_record, unreadable_record
 from ..results.store import is_current, write_record
+from ..sandbox.guest.wire import text as valid_text
 from .discover import Submission
 from .engines import Engine, LocalEngine, Task
 from .options import GradeOptions
@@ -64,7 +65,7 @@ def _store(out: Path, record: SubmissionRecord) -> SubmissionRecord:
         write_record(out, record)
         return record
     except (ValueError, TypeError, UnicodeError) as error:
-        why = str(error)[:200].encode("utf-8", "backslashreplace").decode("utf-8")
+        why = valid_text(str(error)[:200])
         stored = crashed_record(record.student, record.path, f"the grader could not store this submission's "
                                 f"record ({type(error).__name__}: {why}); re-run to grade it again",
                                 Details(sandbox=record.details.sandbox))

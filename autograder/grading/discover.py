@@ -29,6 +29,7 @@ from pathlib import Path, PurePosixPath
 from ..assignment.release import release
 from ..errors import GraderError, NoSubmissionsError
 from ..local_files import MAX_SUBMISSION_BYTES, UnreadableFile, describe_link, read_regular
+from ..sandbox.guest.wire import text as valid_text
 from .course import CourseAssignment, course_assignment
 
 SUFFIXES = (".ipynb", ".py")
@@ -86,7 +87,7 @@ def shown_text(name: str) -> str:
     try:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:   # a surrogate no file name makes (from a message's other text)
-        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+        return valid_text(name)
 
 
 def _safe(name: str) -> str:

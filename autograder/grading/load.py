@@ -15,6 +15,7 @@ from typing import Any, Iterable
 
 from ..assignment.exercises import FUNCTIONS
 from ..local_files import MAX_JSON_VALUES, MAX_SUBMISSION_BYTES, json_value_bound
+from ..sandbox.guest.wire import text as valid_text
 
 # Cell magics whose body is still Python; any other %%magic cell is not Python and is dropped.
 PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture")
@@ -73,16 +74,6 @@ def _text(data: bytes, filename: str) -> str:
                                        f"declares another encoding; save it again as UTF-8") from None
         raise UnreadableSubmission(f"{filename} is not {encoding} text as its coding line declares ({where}); "
                                    f"save it again as UTF-8") from None
-
-
-def _valid_text(source: str) -> str:
-    """`source` as text a file can hold: a lone surrogate (a JSON `\\ud800` escape, or UTF-7) is written
-    `\\ud800`, which in a string literal is the same character and elsewhere as wrong as before."""
-    try:
-        source.encode("utf-8")
-        return source
-    except UnicodeEncodeError:
-        return source.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _source(value: Any, where: str) -> str:
@@ -164,7 +155,9 @@ def load_cells(data: bytes, filename: str, drop: Iterable[str] = ()) -> list[str
     if code > MAX_CODE_CHARS:
         raise UnreadableSubmission(f"{filename} holds {code / 2**20:.1f} MB of code in its code cells, more than "
                                    f"the {MAX_CODE_CHARS // 2**20} MB a submission may hold (outputs are not counted)")
-    sources = [_valid_text(source) for source in sources]
+    # A lone surrogate (a JSON `\ud800` escape, or UTF-7) is written `\ud800`: in a string literal the
+    # same character, elsewhere as wrong as before, and now text every file and message can hold.
+    sources = [valid_text(source) for source in sources]
     dropped = {d.strip() for d in drop}
     kept = [s for s in sources if s.strip() and s.strip() not in dropped and not _TEST_CELL.fullmatch(s)]
     cells = [c for c in (sanitize(s) for s in kept) if c]

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..assignment.release import release
 from ..local_files import MAX_JSON_VALUES, MAX_SUBMISSION_BYTES, json_value_bound, read_regular
+from ..sandbox.guest.wire import text as valid_text
 from .record import SubmissionRecord
 from .safe_notebook import safe_notebook
 from .store import write_text_atomic
@@ -51,15 +52,8 @@ def write_autograded_notebook(notebook_path: Path, record: SubmissionRecord) -> 
                                                    text=record.exercises[name].feedback + "\n")]
             written = True
     text = nbformat.v4.writes(notebook)
-    if not _is_text(text):   # a lone surrogate the student's JSON escaped: escaped again, as JSON
+    if valid_text(text) != text:   # a lone surrogate the student's JSON escaped: escaped again, as JSON
         text = nbformat.v4.writes(notebook, ensure_ascii=True)
     write_text_atomic(text, notebook_path)
     return written
 
-
-def _is_text(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
