@@ -73,3 +73,25 @@ def test_the_installed_grader_grades_like_the_checkout(installed: Path) -> None:
     assert records["solved"]["score"] == records["solved"]["max_score"] == 18
     assert 0 < records["buggy"]["score"] < records["buggy"]["max_score"] - 1
     assert records["buggy"]["exercises"]["conv_forward"]["status"] == "failed"
+
+
+@pytest.mark.slow
+def test_grade_notebook_grades_from_a_script_in_an_empty_folder(installed: Path) -> None:
+    """The public API, as a user of the wheel calls it: no course folder, no checkout, a sandbox."""
+    folder = installed / "empty"
+    folder.mkdir()
+    (folder / "solved.ipynb").write_bytes(SOLVED.read_bytes())
+    script = folder / "grade.py"
+    script.write_text(
+        "import json, sys\n"
+        "from autograder import grade_notebook\n"
+        "solved = grade_notebook('solved.ipynb', student='alice')\n"
+        "buggy = grade_notebook(sys.stdin.buffer.read(), student='bob', filename='buggy.py')\n"
+        "print(json.dumps([solved.to_json(), buggy.to_json()]))\n")
+    buggy = SOLUTIONS.replace("vert_start = h * stride", "vert_start = h").encode()
+    done = subprocess.run([str(installed / "venv" / "bin" / "python"), str(script)], cwd=folder, input=buggy,
+                          capture_output=True, check=True)
+    solved, bug = json.loads(done.stdout)
+    assert solved["score"] == solved["max_score"] == 18 and solved["student"] == "alice"
+    assert 0 < bug["score"] < 17 and bug["exercises"]["conv_forward"]["status"] == "failed"
+    assert sorted(p.name for p in folder.iterdir()) == ["grade.py", "solved.ipynb"]   # it wrote nothing
