@@ -53,6 +53,7 @@ benchmarks: $(STAMP) system-packages
 	$(PY) benchmarks/grading_speed.py
 	$(PY) benchmarks/distributed_speed.py
 	$(PY) benchmarks/diagnosis_report.py
+	$(PY) benchmarks/check_latency.py
 
 # JupyterLab bound to 127.0.0.1 with a fresh token (the URL is printed); Ctrl-C stops it.
 # Instructor: from .venv, the course root with formgrader and nbgrader's create/validate tools.
