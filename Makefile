@@ -6,12 +6,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 APT_PACKAGES := bubblewrap chromium
 
-.PHONY: demo test test-fast system-packages release reference expected benchmarks lab lab-student clean
+.PHONY: demo test test-fast docs system-packages release reference expected benchmarks lab lab-student clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[torch,dask,test]'
+	$(PY) -m pip install --quiet -e '.[torch,dask,test,docs]'
 	touch $(STAMP)
 
 # bubblewrap sandboxes student code; chromium drives the browser tests.
@@ -32,6 +32,11 @@ test: $(STAMP) system-packages
 test-fast: $(STAMP) system-packages
 	$(PY) -m pytest -m "not slow and not browser"
 
+# The pages of docs/ (Markdown, Sphinx + MyST), warnings as errors; the HTML stays out of the tree.
+docs: $(STAMP)
+	$(PY) -m sphinx -W --keep-going -q -b html docs artifacts/docs
+	@echo "docs: artifacts/docs/index.html"
+
 # The answer key's loop version is extracted from the source notebook (one source of truth).
 reference: $(STAMP)
 	$(PY) -m tools.extract_reference
@@ -46,8 +51,8 @@ release: $(STAMP)
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/nbgrader generate_assignment cnn_step_by_step --force
 	$(PY) -m tools.release_metadata
 
-# Each prints its ratios measured side by side in one run (see README, "Performance"); the last
-# counts how many mistakes the hints name correctly, describe only, or get wrong (README, "Grading rules").
+# Each prints its ratios measured side by side in one run (docs/performance.md); the last counts
+# how many mistakes the hints name correctly, describe only, or get wrong (docs/grading_rules.md).
 benchmarks: $(STAMP) system-packages
 	$(PY) benchmarks/reference_speed.py
 	$(PY) benchmarks/grading_speed.py
