@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +35,7 @@ class ClassRun:
     out: Path
     gradebook: str | None
     seconds: dict[str, float]    # per phase of the run: discover, grade, results, similarity, reports, gradebook
+    warnings: list[str]          # for the instructor: the sandbox's limits, the students a host-side step failed for
 
 
 class _Phases:
@@ -89,8 +89,6 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
     kind = resolve(sandbox)
     per_process_only = cgroups_unavailable()
     warnings = [w for w in (RLIMIT_WARNING if kind == "rlimit" else "", per_process_only) if w]
-    for text in warnings:
-        print(f"warning: {text}", file=sys.stderr)
     warning = " ".join(warnings)
     roots = [p for p in paths if is_course_root(p)]
     course = _assignment(roots, assignment)
@@ -136,7 +134,10 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
     phases.done("reports")
     if gradebook:
         current = {s.student for s in submissions}
-        write_scores(gradebook, [r for r in records if r.student in current],
-                     course_root=roots[0] if roots else None, assignment=course.name, notebook=course.notebook)
+        written = write_scores(gradebook, [r for r in records if r.student in current],
+                               course_root=roots[0] if roots else None, assignment=course.name,
+                               notebook=course.notebook)
+        warnings += [f"the gradebook step failed for {student} (their other results are written; re-run to "
+                     f"try again): {why}" for student, why in sorted(written.failed.items())]
     phases.done("gradebook")
-    return ClassRun(document, graded, out, gradebook, phases.seconds)
+    return ClassRun(document, graded, out, gradebook, phases.seconds, warnings)
