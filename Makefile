@@ -6,12 +6,25 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 APT_PACKAGES := bubblewrap chromium
 
-.PHONY: demo test test-fast docs system-packages release reference expected benchmarks lab lab-student clean
+.PHONY: demo hub-demo test test-fast docs system-packages release reference expected benchmarks lab lab-student clean
 
-$(STAMP): pyproject.toml
+# The student package "Check my work" (check_my_work/) is built once into a wheel (its JupyterLab
+# extension with jlpm, from the npm registry) that both this venv and the students' environments
+# install (the release's requirements.txt finds it in check_my_work/dist); configurable-http-proxy
+# (npm) is JupyterHub's proxy for `make hub-demo` and the hub tests.
+CHECK_DIR := check_my_work
+CHECK_SOURCES := $(wildcard $(CHECK_DIR)/src/*.ts $(CHECK_DIR)/style/* $(CHECK_DIR)/cnn_check_my_work/*.py) \
+	$(addprefix $(CHECK_DIR)/,package.json yarn.lock pyproject.toml tsconfig.json install.json)
+CHP_VERSION := 5
+
+$(STAMP): pyproject.toml $(CHECK_SOURCES)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[torch,dask,test,docs]'
+	rm -rf $(CHECK_DIR)/dist
+	$(PY) -m pip wheel --quiet --no-deps --wheel-dir $(CHECK_DIR)/dist ./$(CHECK_DIR)
+	$(PY) -m pip install --quiet -e '.[torch,dask,test,docs,hub]'
+	$(PY) -m pip install --quiet --force-reinstall --no-deps $(CHECK_DIR)/dist/*.whl
+	npm install --global --silent --prefix $(VENV) configurable-http-proxy@$(CHP_VERSION)
 	touch $(STAMP)
 
 # bubblewrap sandboxes student code; chromium drives the browser tests.
@@ -24,6 +37,12 @@ system-packages:
 
 demo: $(STAMP) system-packages
 	$(PY) -m tools.demo
+
+# A local JupyterHub: two demo students, each with a copy of the release, and the grading service
+# (`cnn-grade serve`) as a hub-managed service; it prints the URL and the logins (tools/hub.py).
+HUB_PORT ?= 8000
+hub-demo: $(STAMP) system-packages
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(PY) -m tools.hub --port $(HUB_PORT)
 
 test: $(STAMP) system-packages
 	$(PY) -m pytest
@@ -73,4 +92,4 @@ lab-student:
 	$(PYTHON) -m tools.lab student --port $(LAB_PORT)
 
 clean:
-	rm -rf $(VENV) .venv-student demo artifacts
+	rm -rf $(VENV) .venv-student demo artifacts $(CHECK_DIR)/dist $(CHECK_DIR)/node_modules $(CHECK_DIR)/lib $(CHECK_DIR)/cnn_check_my_work/labextension
