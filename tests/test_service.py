@@ -158,10 +158,7 @@ def test_rate_limit_one_check_in_flight_and_a_full_queue_answer_at_once(root: Pa
         slow = threading.Thread(target=lambda: answers.setdefault("slow", call(port, "POST", "/api/check", SLOW,
                                                                                 student="alice")))
         slow.start()
-        deadline = time.monotonic() + 60
-        while not call(port, "GET", "/api/checks", student="alice")[1]["checks"]:
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+        _wait_for_a_check(port, "alice")
         status, busy, headers = call(port, "POST", "/api/check", SOLVED, student="alice")
         assert status == 429 and "still running" in busy["error"] and int(headers["Retry-After"]) > 0
         status, full, headers = call(port, "POST", "/api/check", SOLVED, student="bob")
@@ -181,16 +178,21 @@ def test_the_history_survives_a_restart_and_a_check_cut_by_it_is_said_failed(roo
         cut = threading.Thread(target=lambda: _ignore_errors(lambda: call(port, "POST", "/api/check", SLOW,
                                                                          student="alice")))
         cut.start()
-        deadline = time.monotonic() + 60
-        while not call(port, "GET", "/api/checks", student="alice")[1]["checks"]:
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+        _wait_for_a_check(port, "alice")
     cut.join(60)
     with serving(root) as port:
         history = call(port, "GET", "/api/checks", student="ta")[1]["checks"]
         assert [(c["student"], c["status"]) for c in history] == [("alice", "failed"), ("bob", "done")]
         status, failed, _ = call(port, "GET", f"/api/checks/{history[0]['id']}", student="alice")
         assert status == 200 and failed["status"] == "failed" and "stopped" in failed["error"]
+
+
+def _wait_for_a_check(port: int, student: str) -> None:
+    """Until `student`'s check is in the history (accepted, now grading)."""
+    deadline = time.monotonic() + 60
+    while not call(port, "GET", "/api/checks", student=student)[1]["checks"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
 
 
 def _ignore_errors(run: Any) -> None:

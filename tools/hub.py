@@ -36,7 +36,6 @@ from tools import lab, student_env
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "cnn_step_by_step"
-COURSE_FILES = ("nbgrader_config.py", "source", "release")
 STUDENTS = ("alice", "bob")
 INSTRUCTOR = "instructor"
 PASSWORD = "check-my-work"
@@ -67,13 +66,7 @@ def lay_out(state: Path, students: tuple[str, ...]) -> None:
     """The course copy and the students' homes, each made once: a restart keeps their work."""
     course = state / "course"
     if not course.exists():
-        course.mkdir(parents=True)
-        for name in COURSE_FILES:
-            source = ROOT / name
-            if source.is_dir():
-                shutil.copytree(source, course / name, ignore=shutil.ignore_patterns("__pycache__"))
-            else:
-                shutil.copy2(source, course / name)
+        lab.copy_course(course)
     for student in (*students, INSTRUCTOR):
         home = state / "home" / student
         if not home.exists():
