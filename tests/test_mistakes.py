@@ -41,7 +41,7 @@ def test_the_catalog_covers_the_known_mistakes_of_the_assignment():
         ("conv_backward", "gradients not initialized to zeros"), ("conv_backward", "W * a_slice instead of W * dZ"),
         ("conv_backward", "X[pad:-pad] with pad = 0"), ("conv_forward", "output size rounded instead of floored"),
         ("conv_forward", "height and width swapped"), ("pool_forward", "max in average mode"),
-        ("create_mask_from_window", "argmax mask (one maximum only)"), ("create_mask_from_window", "argmin mask"),
+        ("create_mask_from_window", "argmin mask"),
         ("distribute_value", "integer division"), ("distribute_value", "divides by f instead of f * f"),
         ("zero_pad", "padding every axis"), ("conv_single_step", "bias forgotten"),
         ("conv_backward", "db summed over one example only"), ("conv_forward", "window end moves by f * stride"),

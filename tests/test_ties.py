@@ -1,0 +1,53 @@
+"""Tied maxima in max pooling: the published convention (every tied maximum gets the gradient) and
+the frameworks' (exactly one: argmax, as PyTorch picks it) both pass every case, ties included;
+a mask at a non-maximum or a gradient routed to the last maximum still fails."""
+from __future__ import annotations
+
+import pytest
+from support import SOLUTIONS, notebook
+
+from autograder import grade_notebook
+
+ONE_MAXIMUM = '''
+def create_mask_from_window(x):
+    mask = np.zeros(x.shape, dtype=bool)
+    mask[np.unravel_index(np.argmax(x), x.shape)] = True
+    return mask
+'''
+
+LAST_MAXIMUM = '''
+def create_mask_from_window(x):
+    flat = x.ravel()
+    mask = np.zeros(x.size, dtype=bool)
+    mask[len(flat) - 1 - np.argmax(flat[::-1])] = True
+    return mask.reshape(x.shape)
+'''
+
+MINIMUM = '''
+def create_mask_from_window(x):
+    return x == np.min(x)
+'''
+
+
+def _graded(extra: str) -> dict[str, tuple[float, str]]:
+    record = grade_notebook(notebook(SOLUTIONS, "import numpy as np", extra), student="tie")
+    return {name: (e.score, str(e.status)) for name, e in record.exercises.items()}
+
+
+@pytest.mark.slow
+def test_one_maximum_as_frameworks_do_passes_every_case() -> None:
+    graded = _graded(ONE_MAXIMUM)
+    assert graded["create_mask_from_window"] == (1.0, "passed")
+    assert graded["pool_backward"] == (3.0, "passed")
+
+
+@pytest.mark.slow
+def test_another_single_maximum_is_a_mask_but_not_the_first_maximum_s_gradient() -> None:
+    graded = _graded(LAST_MAXIMUM)
+    assert graded["create_mask_from_window"] == (1.0, "passed")
+    assert graded["pool_backward"][1] == "failed"      # the tie case: routed to the last maximum
+
+
+@pytest.mark.slow
+def test_a_mask_of_the_minimum_still_fails() -> None:
+    assert _graded(MINIMUM)["create_mask_from_window"][1] == "failed"
