@@ -4,9 +4,9 @@ The published answer routes a window's gradient to every entry equal to its maxi
 (`x == np.max(x)`); frameworks route it to exactly one of them, which is a true subgradient
 choice (the gradients of a window then sum to dA, where the published convention gives more).
 On a case whose windows hold ties, an answer that follows the frameworks' convention is accepted
-too: for create_mask_from_window, a mask that is True at exactly one maximum (any of them); for
-pool_backward, each window's dA routed to its first maximum in row-major order (`np.argmax`, as
-PyTorch's max pooling picks it).
+too: the one maximum is the first in row-major order (`np.argmax`, as PyTorch's max pooling picks
+it), for create_mask_from_window's mask and for pool_backward's routing of each window's dA alike,
+as the notebook's visible checks accept it (so a student is never told two things).
 """
 from __future__ import annotations
 
@@ -24,15 +24,11 @@ def tie_alternatives(case: Case) -> list[dict[str, np.ndarray]]:
         x = np.asarray(case.args[0], dtype=np.float64)
         if x.size == 0:
             return []
-        tied = np.argwhere(x == x.max())
-        if len(tied) < 2:
+        if np.count_nonzero(x == x.max()) < 2:
             return []
-        masks = []
-        for at in tied:
-            mask = np.zeros(x.shape, dtype=bool)
-            mask[tuple(at)] = True
-            masks.append({"mask": mask})
-        return masks
+        mask = np.zeros(x.shape, dtype=bool)
+        mask[np.unravel_index(np.argmax(x), x.shape)] = True
+        return [{"mask": mask}]
     if case.exercise == "pool_backward" and _mode(case) == "max":
         dA, (A_prev, hparameters) = case.args[0], case.args[1]
         one = _to_first_maximum(np.asarray(dA, np.float64), np.asarray(A_prev, np.float64),
