@@ -17,8 +17,16 @@ from support import solutions, submission
 from autograder.assignment.release import release
 from autograder.cli import main
 from autograder.grading.load import load_cells
-from autograder.results.similarity import (DEFAULT_THRESHOLD, SimilarPair, Similarity, class_fingerprints, compare,
-                                           listed, shares, written_code)
+from autograder.results.similarity import (
+    DEFAULT_THRESHOLD,
+    Similarity,
+    SimilarPair,
+    class_fingerprints,
+    compare,
+    listed,
+    shares,
+    written_code,
+)
 from autograder.results.similarity.index import shared_counts
 from tools.solution_variants import Writer, renaming
 
@@ -197,8 +205,8 @@ def test_pairs_join_into_groups_so_a_shared_source_is_one_row() -> None:
 
 
 def test_the_similarity_command_writes_the_report_without_grading(tmp_path: Path) -> None:
-    for name in CLASS:
-        nbformat.write(submission(CLASS[name]()), tmp_path / f"{name}.ipynb")
+    for name, answers in CLASS.items():
+        nbformat.write(submission(answers()), tmp_path / f"{name}.ipynb")
     assert main(["similarity", str(tmp_path), "--out", str(tmp_path / "out"), "--threshold", "0.4"]) == 0
     page = (tmp_path / "out" / "similarity.html").read_text()
     assert "ada and bea" in page and "40%" in page and not (tmp_path / "out" / "results.json").exists()

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .fingerprints import K, fingerprints, kgram_hashes, normalise
+from .fingerprints import K, fingerprints, kgram_hashes, normal_text, normalise
 from .index import distinctive, most_common, shared_counts
 from .written import written_code
 
@@ -145,15 +145,16 @@ def shares(shared: np.ndarray, first_size: np.ndarray, second_size: np.ndarray) 
 
 def listed(shared: np.ndarray, first_share: np.ndarray, second_share: np.ndarray, threshold: float) -> np.ndarray:
     """Which pairs the report lists: enough in common, and more than `threshold` of either side."""
-    return (shared >= MIN_SHARED) & (np.maximum(first_share, second_share) > threshold)
+    chosen: np.ndarray = (shared >= MIN_SHARED) & (np.maximum(first_share, second_share) > threshold)
+    return chosen
 
 
 def class_fingerprints(code: Mapping[str, str], scaffold: list[str]) -> tuple[list[str], list[np.ndarray]]:
     """The students of `code` (sorted) and each one's distinctive fingerprints (sorted unique uint64)."""
     students = sorted(code)
-    prints = [np.unique(fingerprints(normalise(code[s]).text)[0]) for s in students]
+    prints = [np.unique(fingerprints(normal_text(code[s]))[0]) for s in students]
     boilerplate = np.unique(np.concatenate(
-        [kgram_hashes(normalise(text).text) for text in ("\n\n".join(scaffold), written_code(scaffold))]))
+        [kgram_hashes(normal_text(text)) for text in ("\n\n".join(scaffold), written_code(scaffold))]))
     return students, distinctive(prints, boilerplate, most_common(len(students)))
 
 

@@ -39,6 +39,14 @@ class Normalised:
     ends: list[int]
 
 
+def normal_text(code: str) -> str:
+    """`normalise(code).text`, without the spans (what the class's fingerprints need): one pass of
+    the expression in C, then one comprehension (a tenth of `normalise`'s time)."""
+    text = "".join("S" if string else ("V" if name not in _KEPT else name) if name else other
+                   for skip, string, name, other in _TOKEN.findall(code) if not skip)
+    return text.replace("defV", "defF").replace("classV", "classF")
+
+
 def normalise(code: str) -> Normalised:
     out: list[str] = []
     starts: list[int] = []

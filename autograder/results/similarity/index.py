@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 MOST_COMMON = 10          # a fingerprint held by more submissions than this, or than
-MOST_COMMON_SHARE = 0.05  # this share of the class, is the class's, not evidence of copying
+MOST_COMMON_SHARE = 0.001 # this share of the class, is the class's, not evidence of copying
 _CHUNK = 20_000_000       # pair keys counted at once (160 MB of int64)
 
 
