@@ -78,6 +78,11 @@ NAMES = {  # each variable's other names, for a copy that renames
     "weights": ("kernel", "Wc"), "biases": ("bias", "bc"), "mask": ("m_mask", "is_max"), "s": ("prod", "elementwise"),
 }
 _CHOICE = re.compile(r"\{([^{}]*\|[^{}]*)\}")
+# What makes real code a student's own besides its choices: checks and prints of their own, with
+# their own constants (the fingerprints keep numbers and operators).
+PERSONAL = ("assert np.ndim({v}) <= {n}", "print({v} if {n} else None)", "tol = {n}e-{d}", "assert {v} is not None or {n}",
+            "debug = {n} > {d}", "limit = {n} * {d} + {d}")
+_PERSONAL_NAMES = ("X", "Z", "A", "W", "x", "dz", "A_prev", "b")
 
 
 def _pick(template: str, rng: random.Random) -> list[str]:
@@ -105,6 +110,15 @@ def _dedent(lines: list[str]) -> list[str]:
     return [line[margin:] for line in lines]
 
 
+def _personal(lines: list[str], rng: random.Random) -> list[str]:
+    """`lines` with one or two lines of the student's own at the function's top level."""
+    for _ in range(rng.randint(1, 2)):
+        line = rng.choice(PERSONAL).format(v=rng.choice(_PERSONAL_NAMES), n=rng.randint(2, 999), d=rng.randint(1, 9))
+        tops = [n for n, text in enumerate(lines) if not text.startswith((" ", "~"))]
+        lines = lines[:(at := rng.choice(tops))] + [line] + lines[at:]
+    return lines
+
+
 def region(code: str) -> str:
     """`code` as an answer cell's region."""
     return "### START CODE HERE ###\n" + code + "\n### END CODE HERE ###"
@@ -114,7 +128,7 @@ class Writer:
     """A submission: one picked way of writing each exercise, kept so that it can be copied."""
 
     def __init__(self, rng: random.Random) -> None:
-        self.lines = {name: _dedent(_pick(template, rng)) for name, template in TEMPLATES.items()}
+        self.lines = {name: _personal(_dedent(_pick(template, rng)), rng) for name, template in TEMPLATES.items()}
 
     def cells(self, rng: random.Random, renames: dict[str, str] | None = None) -> list[str]:
         """The answer cells (each a region), lines reordered where order does not matter, names renamed."""
