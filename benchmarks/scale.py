@@ -35,7 +35,30 @@ def one(students: int) -> dict[str, float]:
             "rings": len(rings)}
 
 
+def fingerprinting(students: int = 300) -> None:
+    """Per submission, side by side: copydetect's tokenizer and fingerprints against ours."""
+    sys.path.insert(0, str(ROOT))
+    from copydetect.utils import filter_code, get_document_fingerprints
+
+    from autograder.results.similarity import written_code
+    from autograder.results.similarity.fingerprints import K, WINDOW, fingerprints, normal_text
+    from tools.solution_variants import synthetic_class
+
+    codes = [written_code(c) for c in synthetic_class(students, rings=0)[0].values()]
+    start = time.perf_counter()
+    for code in codes:
+        get_document_fingerprints(filter_code(code, "x.py", "python")[0], K, WINDOW)
+    theirs = (time.perf_counter() - start) / len(codes)
+    start = time.perf_counter()
+    for code in codes:
+        fingerprints(normal_text(code))
+    ours = (time.perf_counter() - start) / len(codes)
+    print(f"fingerprinting one submission: copydetect {1000 * theirs:.1f} ms, ours {1000 * ours:.1f} ms "
+          f"({theirs / ours:.0f}x)")
+
+
 def main() -> None:
+    fingerprinting()
     rows = {}
     for students in SIZES:
         out = subprocess.run([sys.executable, __file__, str(students)], capture_output=True, text=True, check=True)
