@@ -41,7 +41,7 @@ def fingerprinting(students: int = 300) -> None:
     from copydetect.utils import filter_code, get_document_fingerprints
 
     from autograder.results.similarity import written_code
-    from autograder.results.similarity.fingerprints import K, WINDOW, fingerprints, normal_text
+    from autograder.results.similarity.fingerprints import WINDOW, K, fingerprints, normal_text
     from tools.solution_variants import synthetic_class
 
     codes = [written_code(c) for c in synthetic_class(students, rings=0)[0].values()]

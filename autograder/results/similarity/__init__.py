@@ -13,7 +13,7 @@ the other): a submission that took half of each of two others is not similar to 
 listed when either share is above the threshold; it is *mutual* when both are.  A submission linked
 to submissions that are not linked to each other (a superset of two, a public solution several
 copied parts of) is "similar to many": listed alone, it does not join their groups.  Groups are the
-rest, joined by their mutual pairs.  The most similar pairs carry both sides' code, cut into shared
+rest, joined by their listed pairs.  The most similar pairs carry both sides' code, cut into shared
 and own pieces, for reports/ to render.
 """
 from __future__ import annotations
