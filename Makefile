@@ -78,6 +78,7 @@ benchmarks: $(STAMP) system-packages
 	$(PY) benchmarks/distributed_speed.py
 	$(PY) benchmarks/diagnosis_report.py
 	$(PY) benchmarks/check_latency.py
+	$(PY) benchmarks/scale.py
 
 # JupyterLab bound to 127.0.0.1 with a fresh token (the URL is printed); Ctrl-C stops it.
 # Instructor: from .venv, the course root with formgrader and nbgrader's create/validate tools.

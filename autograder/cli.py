@@ -45,6 +45,15 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _similarity(args: argparse.Namespace) -> int:
+    from .grading.similarity_report import similarity_report
+
+    found = similarity_report(args.paths, args.out, args.threshold, args.assignment)
+    _say(f"compared {found.compared} submission(s): {len(found.groups)} group(s), {len(found.many)} similar to many; "
+         f"report in {args.out / 'similarity.html'}")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     from .assignment.release import release
     from .grading.course import course_assignment
@@ -184,6 +193,16 @@ def build_parser() -> argparse.ArgumentParser:
                             "they were made from the same bytes, grader and limits (default: the course root's "
                             "checks.sqlite, when it exists)")
     grade.set_defaults(run=_grade)
+
+    similar = commands.add_parser("similarity", help="the similarity report alone, no grading",
+                                  description="Compare the submissions under PATH (as grade finds them) and write "
+                                              "DIR/similarity.html.")
+    similar.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="course root, folder, .zip or file")
+    similar.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
+    similar.add_argument("--threshold", type=_fraction, default=DEFAULT_THRESHOLD, metavar="FRACTION",
+                         help=f"as grade's --similarity-threshold (default: {DEFAULT_THRESHOLD})")
+    similar.add_argument("--assignment", metavar="NAME", default=None, help="the assignment of a course root")
+    similar.set_defaults(run=_similarity)
 
     serve = commands.add_parser(
         "serve", help='"Check my work": grade students\' notebooks on request, over HTTP',

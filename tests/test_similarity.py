@@ -3,18 +3,32 @@ the variables renamed and one was written independently; the pair is flagged, th
 and the release's scaffold alone (untouched notebooks) never makes two submissions similar."""
 from __future__ import annotations
 
+import itertools
+import random
 import re
 import textwrap
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 from support import solutions, submission
 
 from autograder.assignment.release import release
 from autograder.cli import main
 from autograder.grading.load import load_cells
-from autograder.results.similarity import SimilarPair, Similarity, compare
+from autograder.results.similarity import (
+    DEFAULT_THRESHOLD,
+    Similarity,
+    SimilarPair,
+    class_fingerprints,
+    compare,
+    listed,
+    shares,
+    written_code,
+)
+from autograder.results.similarity.index import shared_counts
+from tools.solution_variants import Writer, renaming
 
 # The copier renames what the loops name (and leaves a comment a browser must not run).
 RENAMED = {"vert_start": "top", "vert_end": "bottom", "horiz_start": "left", "horiz_end": "right",
@@ -124,9 +138,81 @@ def test_similarity_html_next_to_report_html_and_the_pair_in_the_report(tmp_path
     assert not re.search(r"\bcy and|and cy\b|\bdee and|and eve\b", report)
 
 
+def _class(students: int, seed: int) -> tuple[dict[str, list[str]], list[Writer], random.Random]:
+    rng = random.Random(seed)
+    writers = [Writer(rng) for _ in range(students)]
+    return {f"s{n:03d}": w.cells(rng) for n, w in enumerate(writers)}, writers, rng
+
+
+def _ring(cells: dict[str, list[str]], name: str, writer: Writer, rng: random.Random) -> set[str]:
+    """`writer`'s submission copied to three more students, renamed (its own order kept: see docs)."""
+    for k in range(3):
+        cells[f"{name}_copy{k}"] = writer.cells(random.Random(0), renaming(rng))
+    cells[name] = writer.cells(random.Random(0))
+    return {name} | {f"{name}_copy{k}" for k in range(3)}
+
+
+def test_the_index_lists_the_pairs_all_pairs_would() -> None:
+    cells, writers, rng = _class(60, seed=1)
+    _ring(cells, "s000", writers[0], rng)
+    code = {student: written_code(c) for student, c in cells.items()}
+    students, prints = class_fingerprints(code, list(release().scaffold))
+    first, second, shared = shared_counts(prints)
+    found = {(students[a], students[b]): int(n) for a, b, n in zip(first, second, shared)}
+    every = {}
+    for a, b in itertools.combinations(range(len(students)), 2):
+        n = len(np.intersect1d(prints[a], prints[b], assume_unique=True))
+        if n:
+            every[(students[a], students[b])] = n
+    assert found == every and len(every) > 100
+    similarity = compare(cells, list(release().scaffold))
+    sizes = {s: len(p) for s, p in zip(students, prints)}
+    expected = {pair for pair, n in every.items()
+                if listed(*[np.array([x]) for x in (n, *shares(np.array(n), sizes[pair[0]], sizes[pair[1]]))],
+                          DEFAULT_THRESHOLD)[0]}
+    assert {(p.first, p.second) for p in similarity.pairs} == expected and expected
+
+
+def test_planted_rings_are_found_and_the_independent_background_is_not_flagged() -> None:
+    cells, writers, rng = _class(150, seed=2)
+    rings = [_ring(cells, f"s{n:03d}", writers[n], rng) for n in (0, 1, 2)]
+    # A dozen hand in a published answer to the two forward passes (most of the code), their own to
+    # the rest: that code is the class's (more than MOST_COMMON hold it), not evidence of copying.
+    published = writers[3].cells(random.Random(0))
+    for n in range(12):
+        own = Writer(rng).cells(rng)
+        cells[f"published{n}"] = own[:2] + published[2:4] + own[4:]
+    similarity = compare(cells, list(release().scaffold))
+    assert [set(g.students) for g in similarity.groups] == rings or \
+        sorted(map(sorted, (set(g.students) for g in similarity.groups))) == sorted(map(sorted, rings))
+    ringed = set().union(*rings)
+    assert all(p.first in ringed and p.second in ringed for p in similarity.pairs) and not similarity.many
+
+
+def test_a_submission_made_of_two_rings_joins_neither_and_a_superset_is_similar_to_many() -> None:
+    cells, writers, rng = _class(150, seed=3)
+    first, second = _ring(cells, "s000", writers[0], rng), _ring(cells, "s001", writers[1], rng)
+    half = len(cells["s000"]) // 2
+    cells["chimera"] = cells["s000"][:half] + cells["s001"][half:]
+    cells["superset"] = [a + "\n" + b for a, b in zip(cells["s000"], cells["s001"])]
+    similarity = compare(cells, list(release().scaffold))
+    # The chimera may join the ring whose code is most of its own (it holds conv_forward's), never both.
+    groups = [set(g.students) - {"chimera"} for g in similarity.groups]
+    assert sorted(map(sorted, groups)) == sorted(map(sorted, (first, second)))
+    assert "superset" in {m.student for m in similarity.many}
+
+
 def test_pairs_join_into_groups_so_a_shared_source_is_one_row() -> None:
-    shared = SimilarPair("a", "b", 1.0, 1.0, [], [])
-    pairs = [shared, SimilarPair("b", "c", 0.8, 0.7, [], []), SimilarPair("d", "e", 0.6, 0.9, [], [])]
+    pairs = [SimilarPair("a", "b", 1.0, 1.0, True), SimilarPair("a", "c", 0.8, 0.7, True),
+             SimilarPair("b", "c", 0.8, 0.7, True), SimilarPair("d", "e", 0.6, 0.9, True)]
     groups = Similarity(0.5, 6, pairs).groups
-    assert [(g.students, g.pairs, g.highest) for g in groups] == [(("a", "b", "c"), 2, 1.0), (("d", "e"), 1, 0.9)]
+    assert [(g.students, g.pairs, g.highest) for g in groups] == [(("a", "b", "c"), 3, 1.0), (("d", "e"), 1, 0.6)]
     assert groups[0].names() == "a, b and c" and groups[1].names() == "d and e"
+
+
+def test_the_similarity_command_writes_the_report_without_grading(tmp_path: Path) -> None:
+    for name, answers in CLASS.items():
+        nbformat.write(submission(answers()), tmp_path / f"{name}.ipynb")
+    assert main(["similarity", str(tmp_path), "--out", str(tmp_path / "out"), "--threshold", "0.4"]) == 0
+    page = (tmp_path / "out" / "similarity.html").read_text()
+    assert "ada and bea" in page and "40%" in page and not (tmp_path / "out" / "results.json").exists()

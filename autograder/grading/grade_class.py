@@ -53,7 +53,7 @@ class _Phases:
         self._last = now
 
 
-def _assignment(roots: list[Path], requested: str | None) -> CourseAssignment:
+def course_of(roots: list[Path], requested: str | None) -> CourseAssignment:
     """The course's assignment (grading.course) when a course root is graded, else the one asked for
     (default: the release's)."""
     if roots:
@@ -61,7 +61,7 @@ def _assignment(roots: list[Path], requested: str | None) -> CourseAssignment:
     return CourseAssignment(requested or release().assignment, release().notebook)
 
 
-def _written_cells(submissions: list[Submission], drop: frozenset[str], failures: HostFailures) -> dict[str, list[str]]:
+def written_cells(submissions: list[Submission], drop: frozenset[str], failures: HostFailures) -> dict[str, list[str]]:
     """Each readable submission's code cells, as the sandbox would get them (for the similarity report)."""
     cells = {}
     for submission in submissions:
@@ -72,7 +72,7 @@ def _written_cells(submissions: list[Submission], drop: frozenset[str], failures
 
 def _similarity(submissions: list[Submission], drop: frozenset[str], threshold: float,
                 failures: HostFailures) -> Similarity:
-    return compare(_written_cells(submissions, drop, failures), list(release().scaffold), threshold)
+    return compare(written_cells(submissions, drop, failures), list(release().scaffold), threshold)
 
 
 def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeout: float = 10.0,
@@ -92,7 +92,7 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
     warnings = [w for w in (RLIMIT_WARNING if kind == "rlimit" else "", per_process_only) if w]
     warning = " ".join(warnings)
     roots = [p for p in paths if is_course_root(p)]
-    course = _assignment(roots, assignment)
+    course = course_of(roots, assignment)
     everyone = discover(paths, course.name)
     submissions = everyone
     if student is not None:

@@ -12,8 +12,11 @@ from .feedback import feedback_html
 from .grades_csv import grades_csv
 from .render import render
 
-# Each pair shown side by side costs both students' code on the page: past this many, the groups say the rest.
-MAX_PAIRS_SHOWN = 200
+
+def write_similarity(out: Path, assignment: str, similarity: Similarity) -> None:
+    """similarity.html: the groups, those similar to many, and the shown pairs side by side."""
+    write_text_atomic(render("similarity.html", assignment=assignment, similarity=similarity,
+                             shown=similarity.shown, max_chars=MAX_COMPARED_CHARS), out / "similarity.html")
 
 
 def write_feedback_pages(out: Path, records: list[SubmissionRecord], assignment: str, failures: HostFailures,
@@ -29,7 +32,5 @@ def write_reports(out: Path, records: list[SubmissionRecord], assignment: str, s
                   failures: HostFailures, warning: str = "") -> None:
     """grades.csv (a row per student, each in its guard), similarity.html and report.html."""
     write_text_atomic(grades_csv(records, failures), out / "grades.csv")
-    write_text_atomic(render("similarity.html", assignment=assignment, similarity=similarity,
-                             shown=similarity.pairs[:MAX_PAIRS_SHOWN], max_chars=MAX_COMPARED_CHARS),
-                      out / "similarity.html")
+    write_similarity(out, assignment, similarity)
     write_text_atomic(class_report_html(records, assignment, similarity, warning), out / "report.html")
