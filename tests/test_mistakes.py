@@ -137,9 +137,13 @@ def test_hard_coded_outputs_fail_every_hidden_case_and_are_named(exercise):
 def test_published_examples_count_once_a_hidden_case_passes():
     from autograder.checking.scoring import credited
 
-    assert credited(["seeded", "seeded", "hidden", "hidden"], [True, True, False, False]) == 0
-    assert credited(["seeded", "seeded", "hidden", "hidden"], [True, True, True, False]) == 3
-    assert credited(["seeded", "seeded"], [True, False]) == 1     # no hidden cases: every pass counts
+    kinds, every = ["seeded", "seeded", "hidden", "hidden"], [True] * 4
+    assert credited(kinds, [True, True, False, False], every) == (0, 4)
+    assert credited(kinds, [True, True, True, False], every) == (3, 4)
+    assert credited(["seeded", "seeded"], [True, False], [True, True]) == (1, 2)  # no hidden cases: every pass counts
+    # A hidden case that a trivial answer also passes neither unlocks nor counts.
+    assert credited(kinds, [True, True, True, False], [True, True, False, True]) == (0, 3)
+    assert credited(kinds, [True, False, True, True], [True, True, False, True]) == (2, 3)
 
 
 def student_functions(source: str) -> dict:

@@ -30,12 +30,14 @@ from .mistakes import SOLUTIONS_FILE
 from .observations import failing_kind, identity_hint, observe
 from .result import CaseResult, ExerciseResult, ExerciseStatus, error_result, unanswered_result
 from .scoring import credited, partial_credit
+from .trivial import discriminates
 from .unanswered import placeholder_line
 from .verdict import check_case, error_text, expected_outputs
 
 
-NO_CREDIT_FOR_PUBLISHED_ONLY = ("Only published examples pass, and they earn no points on their own: their outputs "
-                                "are in the notebook. Points come with the first other case that passes.")
+NO_CREDIT_FOR_PUBLISHED_ONLY = ("Only published examples, or cases a trivial answer also passes (the input returned, "
+                                "zeros, a constant), pass: they earn no points on their own. Points come with the "
+                                "first other case that passes.")
 
 
 def _not_implemented(exercise: str, outcome: dict[str, Any]) -> bool:
@@ -72,9 +74,10 @@ def check_exercise(exercise: str, cases: list[Case], outcomes: list[dict[str, An
             placeholder = "it raises NotImplementedError"
         if placeholder is not None:
             return unanswered_result(exercise, placeholder)
-    earned = credited([r.kind for r in results], [r.passed for r in results])
-    score = partial_credit(spec.points, earned, len(results), spec.granularity)
-    if earned < passed:
+    earned, counted = credited([r.kind for r in results], [r.passed for r in results],
+                               [discriminates(case, want) for case, want in zip(cases, expected)])
+    score = partial_credit(spec.points, earned, counted, spec.granularity)
+    if passed and not earned:
         hints.append(NO_CREDIT_FOR_PUBLISHED_ONLY)
     if passed == len(results):
         status = ExerciseStatus.PASSED
@@ -138,8 +141,9 @@ def with_substitution(result: ExerciseResult, substitution: Substitution, cases:
     result = _diagnosis_that_holds(result, substitution, cases)
     spec = EXERCISES[result.exercise]
     passed, total = sum(substitution.passes), len(substitution.passes)
-    earned = credited([case.kind for case in cases], substitution.passes)
-    score = partial_credit(spec.points, earned, total, spec.granularity) if total else 0.0
+    earned, counted = credited([case.kind for case in cases], substitution.passes,
+                               [discriminates(case, expected_outputs(case)) for case in cases])
+    score = partial_credit(spec.points, earned, counted, spec.granularity) if total else 0.0
     if score <= result.score:
         return result
     status = ExerciseStatus.PASSED if passed == total else ExerciseStatus.FAILED

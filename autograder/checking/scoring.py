@@ -21,10 +21,15 @@ def partial_credit(points: float, passed: int, total: int, granularity: float) -
     return float(math.floor(steps) * Fraction(granularity))
 
 
-def credited(kinds: Sequence[str], passes: Sequence[bool]) -> int:
-    """How many passed cases earn credit: the published ("seeded") examples count only when some
-    hidden case passes too.  Their inputs and outputs ship with the release, so passing them alone
-    shows no working function (a table of them would otherwise earn points with no code)."""
-    if any(p for k, p in zip(kinds, passes) if k == "hidden") or "hidden" not in kinds:
-        return sum(passes)
-    return 0
+def credited(kinds: Sequence[str], passes: Sequence[bool], discriminating: Sequence[bool]) -> tuple[int, int]:
+    """(passed cases that earn credit, cases counted): only the cases trivial answers fail count
+    (checking.trivial; all of them if none does), and the published ("seeded") examples among
+    them only when some hidden one passes too.  The published inputs and outputs ship with the
+    release, so passing them alone shows no working function, nor does passing a case where
+    returning the input, zeros or a constant is right (a table of the former plus the latter
+    would otherwise earn points with no code)."""
+    counted = [i for i, d in enumerate(discriminating) if d] or list(range(len(passes)))
+    hidden = [i for i in counted if kinds[i] == "hidden"]
+    if hidden and not any(passes[i] for i in hidden):
+        return 0, len(counted)
+    return sum(passes[i] for i in counted), len(counted)
