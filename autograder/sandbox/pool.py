@@ -19,8 +19,8 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from .cgroups import Cgroups, JobCgroup, unavailable
 from .channel import JobEnd
@@ -40,7 +40,7 @@ class SandboxPool:
         self._lock = threading.Lock()
         self._free: list[Zygote] = []
         self._zygotes: set[Zygote] = set()
-        self.runners: set[subprocess.Popen] = set()
+        self.runners: set[subprocess.Popen[bytes]] = set()
         self._folder: Path | None = None
         self._closed = False
         try:
@@ -51,7 +51,7 @@ class SandboxPool:
         atexit.register(self.close)
 
     @contextlib.contextmanager
-    def slot(self) -> Iterator["Slot"]:
+    def slot(self) -> Iterator[Slot]:
         """A sandbox for one submission's jobs (run one after the other)."""
         slot = Slot(self)
         try:
@@ -153,7 +153,7 @@ class SandboxPool:
             self.cgroups.close()
         atexit.unregister(self.close)
 
-    def __enter__(self) -> "SandboxPool":
+    def __enter__(self) -> SandboxPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -183,7 +183,7 @@ class Slot:
                     self.zygote = self.pool.take_zygote()
                 return self.zygote.run(job, time.monotonic() + seconds, limits), failures[0] if failures else None
             except (ZygoteFailed, OSError, ValueError, subprocess.SubprocessError) as error:
-                failures.append(f"{type(error).__name__}: {error}" if not isinstance(error, ZygoteFailed) else str(error))
+                failures.append(str(error) if isinstance(error, ZygoteFailed) else f"{type(error).__name__}: {error}")
                 if self.zygote is not None:
                     self.pool.retire(self.zygote)
                     self.zygote = None

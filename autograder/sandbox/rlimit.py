@@ -22,7 +22,7 @@ from .launch import environment, runner_command
 
 
 def run_fresh(folder: Path, job: bytes, deadline: float, max_bytes: int, cgroup: JobCgroup | None,
-              started: set[subprocess.Popen]) -> JobEnd:
+              started: set[subprocess.Popen[bytes]]) -> JobEnd:
     """One job in a fresh runner process; `folder` as prepared by launch.prepare_rlimit_folder.
 
     `started` holds the process while it runs, so that whoever stops the batch can kill it."""
