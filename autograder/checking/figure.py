@@ -9,7 +9,8 @@ case, so the student's own result there is at hand wherever the figure is checke
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

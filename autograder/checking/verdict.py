@@ -85,4 +85,5 @@ def check_case(case: Case, outcome: dict[str, Any], expected: dict[str, np.ndarr
     except ContractError as contract:
         return CaseResult(case.label, case.kind, False, contract.args[0]), contract.args[1]
     mismatches = output_mismatches(case.exercise, outputs, expected)
-    return CaseResult(case.label, case.kind, not mismatches, "; ".join(mismatches.values()), wrong=tuple(mismatches)), ""
+    return (CaseResult(case.label, case.kind, not mismatches, "; ".join(mismatches.values()), wrong=tuple(mismatches)),
+            "")
