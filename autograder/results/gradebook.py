@@ -18,15 +18,14 @@ from ..nbgrader_env import nbgrader_env
 from .autograded_notebook import write_autograded_notebook
 from .record import SubmissionRecord
 
-
 TIMESTAMP_BYTES = 1000
 
 
 def load_nbgrader() -> None:
     """Import nbgrader's gradebook API and nbformat, which take about a second (jsonschema's format
     checkers among them): a caller can have it done while it waits for something else."""
-    import nbformat  # noqa: F401
-    import nbgrader.api  # noqa: F401
+    import nbformat  # noqa: F401 - imported for its cost, not its name
+    import nbgrader.api  # noqa: F401 - imported for its cost, not its name
 
 
 def sqlite_url(path: Path) -> str:
@@ -38,7 +37,8 @@ def _submitted_timestamp(course_root: Path, student: str, assignment: str) -> da
 
     path = course_root / "submitted" / student / assignment / "timestamp.txt"
     try:
-        return parse_utc(read_regular(path, TIMESTAMP_BYTES).decode("utf-8").strip())
+        parsed: datetime.datetime = parse_utc(read_regular(path, TIMESTAMP_BYTES).decode("utf-8").strip())
+        return parsed
     except (UnreadableFile, ValueError, OverflowError):
         return None
 
@@ -101,7 +101,8 @@ def write_scores(url: str, records: list[SubmissionRecord], course_root: Path | 
             if course_root is not None:
                 submission.timestamp = _submitted_timestamp(course_root, student, assignment)
                 _mark_autograded(course_root, student, assignment)
-                write_autograded_notebook(course_root / "autograded" / student / assignment / f"{notebook}.ipynb", record)
+                autograded = course_root / "autograded" / student / assignment / f"{notebook}.ipynb"
+                write_autograded_notebook(autograded, record)
             submitted = next(nb for nb in submission.notebooks if nb.name == notebook)
             grades = {grade.cell_id: grade for grade in submitted.grades}    # one query, not one per cell
             for name, result in record.exercises.items():

@@ -85,7 +85,8 @@ class Similarity:
 
 def written_code(cells: list[str]) -> str:
     """The code between the markers of `cells` (each region dedented), or all of it without markers."""
-    regions, current = [], None
+    regions: list[str] = []
+    current: list[str] | None = None
     for line in "\n".join(cells).splitlines():
         if START in line:
             current = []
@@ -99,11 +100,12 @@ def written_code(cells: list[str]) -> str:
 
 def _pieces(code: str, slices: np.ndarray) -> list[tuple[str, bool]]:
     """`code` cut at copydetect's slices (a 2 x n array: starts, ends of the shared parts)."""
-    pieces, at = [], 0
+    pieces: list[tuple[str, bool]] = []
+    at = 0
     for start, end in slices.T:
         pieces += [(code[at:start], False), (code[start:end], True)]
         at = end
-    return [piece for piece in pieces + [(code[at:], False)] if piece[0]]
+    return [piece for piece in [*pieces, (code[at:], False)] if piece[0]]
 
 
 def compare(submissions: dict[str, list[str]], scaffold: list[str], threshold: float = DEFAULT_THRESHOLD) -> Similarity:
