@@ -34,12 +34,33 @@ def _grade(args: argparse.Namespace) -> int:
     with _engine(args.scheduler) as engine:
         run = grade_class(args.paths, args.out, jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory,
                           sandbox=args.sandbox, gradebook=args.gradebook, student=args.student, engine=engine,
-                          assignment=args.assignment, similarity_threshold=args.similarity_threshold)
+                          assignment=args.assignment, similarity_threshold=args.similarity_threshold,
+                          checks=args.checks)
     submissions = run.results["submissions"]
     _say(f"graded {len(run.graded_now)} submission(s) now, {len(submissions) - len(run.graded_now)} up to date; "
           f"results in {args.out / 'results.json'}, report in {args.out / 'report.html'}")
     _say("seconds per phase: " + ", ".join(f"{phase} {seconds:.3f}" for phase, seconds in run.seconds.items()))
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .assignment.release import release
+    from .grading.course import course_assignment
+    from .grading.discover import is_course_root
+    from .grading.engines import default_jobs
+    from .results.checks import CHECKS_FILE
+    from .results.gradebook import sqlite_url
+    from .service.answer import Show
+    from .service.app import ServeOptions, serve
+
+    root = args.root.resolve()
+    notebook = course_assignment(root, args.assignment).notebook if is_course_root(root) else release().notebook
+    options = ServeOptions(notebook=f"{notebook}.ipynb", database=args.db or sqlite_url(root / CHECKS_FILE),
+                           tokens=args.tokens, host=args.host, port=args.port, slots=args.slots or default_jobs(),
+                           queue=args.queue, rate=args.rate, show=Show(args.show), timeout=args.timeout,
+                           memory_mb=args.memory, sandbox=args.sandbox,
+                           admins=tuple(a for a in args.admins.split(",") if a))
+    return serve(options, _say)
 
 
 def _export_canvas(args: argparse.Namespace) -> int:
@@ -87,11 +108,42 @@ def _positive(kind: type):
     return parse
 
 
+def _at_least_zero(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, got {text}")
+    return value
+
+
 def _fraction(text: str) -> float:
     value = float(text)
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {text}")
     return value
+
+
+def _add_limits(command: argparse.ArgumentParser) -> None:
+    """The options a record's key depends on, the same for `grade` and `serve` (so a check's record is reused)."""
+    command.add_argument("--timeout", type=_positive(float), default=10.0, metavar="SECONDS",
+                         help="wall/CPU time per exercise and per notebook cell; all cells together get three "
+                              "times this (default: 10)")
+    command.add_argument("--memory", type=_positive(int), default=1024, metavar="MB",
+                         help="memory of all of a submission's processes together (its cgroup) and address space "
+                              "of each (default: 1024)")
+    command.add_argument("--sandbox", choices=("auto", "bwrap", "rlimit"), default="auto",
+                         help="bwrap: bubblewrap isolation; rlimit: resource limits only; auto: bwrap if it works")
+    command.add_argument("--assignment", metavar="NAME", default=None,
+                         help="the assignment of a course root to grade (default: the course's only one, from "
+                              "nbgrader_config.py's CourseDirectory.assignment_id, source/ or submitted/<student>/)")
+
+
+def _rate(text: str) -> object:
+    from .service.rate import parse_rate
+
+    try:
+        return parse_rate(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,21 +162,11 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
     grade.add_argument("--jobs", type=_positive(int), default=None, metavar="N",
                        help="submissions graded at once (default: number of CPUs)")
-    grade.add_argument("--timeout", type=_positive(float), default=10.0, metavar="SECONDS",
-                       help="wall/CPU time per exercise and per notebook cell; all cells together get three times "
-                            "this (default: 10)")
-    grade.add_argument("--memory", type=_positive(int), default=1024, metavar="MB",
-                       help="memory of all of a submission's processes together (its cgroup) and address space "
-                            "of each (default: 1024)")
-    grade.add_argument("--sandbox", choices=("auto", "bwrap", "rlimit"), default="auto",
-                       help="bwrap: bubblewrap isolation; rlimit: resource limits only; auto: bwrap if it works")
+    _add_limits(grade)
     grade.add_argument("--gradebook", metavar="URL", default=None,
                        help="nbgrader gradebook (SQLAlchemy URL, e.g. sqlite:///gradebook.db) to write scores to; "
                             "default: the course root's gradebook.db when PATH is a course root")
     grade.add_argument("--student", metavar="ID", default=None, help="(re)grade only this student")
-    grade.add_argument("--assignment", metavar="NAME", default=None,
-                       help="the assignment of a course root to grade (default: the course's only one, from "
-                            "nbgrader_config.py's CourseDirectory.assignment_id, source/ or submitted/<student>/)")
     grade.add_argument("--similarity-threshold", type=_fraction, default=DEFAULT_THRESHOLD, metavar="FRACTION",
                        help="list two submissions as similar (report.html, similarity.html) when more than this "
                             f"share of either one's own code is found in the other (default: {DEFAULT_THRESHOLD})")
@@ -132,7 +174,36 @@ def build_parser() -> argparse.ArgumentParser:
                        help="grade on a Dask cluster: tcp://HOST:PORT of a running `dask scheduler`, or local[:N] "
                             "to start N worker processes here (default N: CPUs); needs the 'dask' extra; "
                             "replaces --jobs")
+    grade.add_argument("--checks", metavar="URL", default=None,
+                       help="the checks database of `cnn-grade serve` (SQLAlchemy URL) whose records are reused when "
+                            "they were made from the same bytes, grader and limits (default: the course root's "
+                            "checks.sqlite, when it exists)")
     grade.set_defaults(run=_grade)
+
+    serve = commands.add_parser(
+        "serve", help='"Check my work": grade students\' notebooks on request, over HTTP',
+        description="Answer POST api/check (the notebook's bytes) with the record `cnn-grade grade` would write, "
+                    "from warm sandboxes; standalone with --tokens, else as a JupyterHub service (the hub's "
+                    "environment). Every check is kept in a database.")
+    serve.add_argument("--root", type=Path, default=Path("."), metavar="DIR", help="the course root (default: .)")
+    _add_limits(serve)
+    serve.add_argument("--tokens", type=Path, default=None, metavar="FILE",
+                       help="standalone: a CSV with the header student,token (default: run as a JupyterHub service)")
+    serve.add_argument("--host", default="127.0.0.1", help="standalone: the address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=_positive(int), default=8765, help="standalone: the port (default: 8765)")
+    serve.add_argument("--db", metavar="URL", default=None,
+                       help="the checks database, a SQLAlchemy URL (default: sqlite:///ROOT/checks.sqlite)")
+    serve.add_argument("--slots", type=_positive(int), default=None, metavar="N",
+                       help="checks graded at once (default: number of CPUs)")
+    serve.add_argument("--queue", type=_at_least_zero, default=16, metavar="N",
+                       help="checks waiting for a slot before the service answers 503 (default: 16)")
+    serve.add_argument("--rate", type=_rate, default="10/hour", metavar="N/UNIT",
+                       help="checks per student per minute, hour or day (default: 10/hour)")
+    serve.add_argument("--show", choices=("hints", "score"), default="hints",
+                       help="what a check shows: the hints and failing cases, or those and the score (default: hints)")
+    serve.add_argument("--admins", default="", metavar="NAMES",
+                       help="comma-separated names who see everyone's checks (besides a hub's admins)")
+    serve.set_defaults(run=_serve)
 
     export = commands.add_parser("export", help="scores for a learning platform",
                                  description="Scores of a graded class for a learning platform (grades.csv, "

@@ -20,6 +20,7 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 LAYERS = ("autograder", "autograder.errors", "autograder.nbgrader_env", "autograder.local_files",
           "autograder.assignment", "autograder.sandbox.guest",
           "autograder.sandbox", "autograder.checking", "autograder.results", "autograder.grading",
+          "autograder.service",
           "autograder.cli", "autograder.notebook", "autograder.__main__")
 GUEST_MAY_IMPORT = {"numpy", "matplotlib"}
 

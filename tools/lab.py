@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,6 +25,20 @@ import tempfile
 from pathlib import Path
 
 from tools import student_env
+
+COURSE_FILES = ("nbgrader_config.py", "source", "release")
+
+
+def copy_course(destination: Path) -> Path:
+    """A private copy of the course root (config, source, release), as an instructor has it."""
+    destination.mkdir(parents=True)
+    for name in COURSE_FILES:
+        source = COURSE_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, destination / name)
+    return destination
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "cnn_step_by_step"

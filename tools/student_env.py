@@ -25,25 +25,30 @@ def python_of(venv: Path) -> Path:
     return venv / "bin" / "python"
 
 
-def create(venv: Path, requirements: Path = REQUIREMENTS) -> Path:
-    """A new virtual environment at `venv` (emptied first) with `requirements` installed from the
+def _stamp_text(requirements: Path, extra: tuple[str, ...]) -> str:
+    return requirements.read_text(encoding="utf-8") + "".join(f"{name}\n" for name in extra)
+
+
+def create(venv: Path, requirements: Path = REQUIREMENTS, extra: tuple[str, ...] = ()) -> Path:
+    """A new virtual environment at `venv` (emptied first) with `requirements` (and the `extra`
+    requirements, e.g. JupyterHub's single-user server for a hub's students) installed from the
     package index, from the interpreter this one was made from (not from the instructor's venv)."""
     base = Path(sys.base_prefix) / "bin" / "python3"
     subprocess.run([str(base), "-m", "venv", "--clear", str(venv)], check=True)
     subprocess.run([str(python_of(venv)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "-r", str(requirements)], check=True)
-    (venv / STAMP).write_text(requirements.read_text(encoding="utf-8"), encoding="utf-8")
+                    "-r", str(requirements), *extra], check=True)
+    (venv / STAMP).write_text(_stamp_text(requirements, extra), encoding="utf-8")
     return python_of(venv)
 
 
-def ensure(venv: Path = DEFAULT_VENV, requirements: Path = REQUIREMENTS) -> Path:
+def ensure(venv: Path = DEFAULT_VENV, requirements: Path = REQUIREMENTS, extra: tuple[str, ...] = ()) -> Path:
     """The python of the student environment at `venv`, created first if it is missing, half-built
     or built from other requirements."""
     stamp = venv / STAMP
-    if stamp.is_file() and stamp.read_text(encoding="utf-8") == requirements.read_text(encoding="utf-8"):
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == _stamp_text(requirements, extra):
         return python_of(venv)
     print(f"creating the student environment {venv} from {requirements} (once)", flush=True)
-    return create(venv, requirements)
+    return create(venv, requirements, extra)
 
 
 if __name__ == "__main__":

@@ -90,7 +90,7 @@ def shown_text(name: str) -> str:
         return valid_text(name)
 
 
-def _safe(name: str) -> str:
+def student_id(name: str) -> str:
     """`name` as a student id that is also a file name: itself when it is one (ASCII letters, digits,
     `. _ @ + -`, at most MAX_ID_CHARS); else its safe part and a hash of the whole name after a `~`,
     which no id kept as it is holds: `alice smith` never becomes another student's `alice_smith`."""
@@ -117,7 +117,7 @@ def _entries(folder: Path) -> list[os.DirEntry[str]]:
 
 
 def _linked(student: str, path: Path) -> Submission:
-    return Submission(_safe(student), str(path), str(path), problem=describe_link(path))
+    return Submission(student_id(student), str(path), str(path), problem=describe_link(path))
 
 
 def _course(root: Path, assignment: CourseAssignment) -> list[Submission]:
@@ -137,7 +137,7 @@ def _course(root: Path, assignment: CourseAssignment) -> list[Submission]:
         preferred = [e for e in notebooks if Path(e.name).stem in (assignment.notebook, assignment.name)] \
             or notebooks[:1]
         found += [_linked(entry.name, Path(e.path)) if e.is_symlink() else
-                  Submission(_safe(entry.name), e.path, e.path) for e in preferred]
+                  Submission(student_id(entry.name), e.path, e.path) for e in preferred]
     return found
 
 
@@ -199,7 +199,7 @@ def _file(student: str, path: Path, relative: PurePosixPath) -> list[Submission]
     unreadable one for a link that a submission may hide behind."""
     if path.is_symlink():
         return [_linked(student, path)] if _wanted(relative) or _is_dir_link(path) else []
-    return [Submission(_safe(student), str(path), str(path))] if _wanted(relative) else []
+    return [Submission(student_id(student), str(path), str(path))] if _wanted(relative) else []
 
 
 def _is_dir_link(path: Path) -> bool:
@@ -231,7 +231,7 @@ def _zip(path: Path, preferred: frozenset[str]) -> list[Submission]:
                           f"(more than {MAX_ARCHIVE_BYTES // 2**30} GB); is it a zip bomb?")
     found = []
     for info in wanted:
-        student, where = _safe(_zip_student(PurePosixPath(info.filename).parts)), f"{path}:{info.filename}"
+        student, where = student_id(_zip_student(PurePosixPath(info.filename).parts)), f"{path}:{info.filename}"
         problem = ""
         if stat.S_ISLNK(info.external_attr >> 16):
             problem = f"{where} is a symbolic link inside the zip; links are not followed"
@@ -256,7 +256,7 @@ def discover(paths: list[Path], assignment: str | None = None) -> list[Submissio
         elif path.suffix == ".zip":
             found += _zip(path, preferred)
         else:
-            found.append(Submission(_safe(path.stem), str(path), str(path)))
+            found.append(Submission(student_id(path.stem), str(path), str(path)))
     if not found:
         raise NoSubmissionsError(f"no .ipynb or .py submissions found under {', '.join(map(str, paths))}")
     seen: dict[str, int] = {}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import sys
 import time
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from typing import Any
 from ..assignment.cases import generator_digest
 from ..assignment.release import release
 from ..errors import GraderError
+from ..results.checks import CHECKS_FILE, CheckStore
 from ..results.gradebook import load_nbgrader, sqlite_url, write_scores
 from ..results.reports.write import write_reports
 from ..results.similarity import DEFAULT_THRESHOLD, Similarity, compare
@@ -76,12 +78,13 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
                 memory_mb: int = 1024, sandbox: str = "auto", gradebook: str | None = None,
                 student: str | None = None, progress: bool | None = None,
                 engine: Engine | None = None, assignment: str | None = None,
-                similarity_threshold: float = DEFAULT_THRESHOLD) -> ClassRun:
+                similarity_threshold: float = DEFAULT_THRESHOLD, checks: str | None = None) -> ClassRun:
     """Grade the submissions under `paths` into `out`; only missing or stale records are (re)graded.
 
     The engine defaults to a local pool of `jobs` threads; `assignment` names the assignment of a
     course root (default: the course's only one).  Every submission (not only those graded now) is
-    compared with every other for the similarity report."""
+    compared with every other for the similarity report.  `checks` is the checks database of
+    `cnn-grade serve` (default: the course root's checks.sqlite, if any) whose records are reused."""
     phases = _Phases()
     kind = resolve(sandbox)
     per_process_only = cgroups_unavailable()
@@ -115,7 +118,11 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
         similar = background.submit(_similarity, everyone, options.drop_cells, similarity_threshold)
         if gradebook:
             background.submit(load_nbgrader)
-        graded = grade_all(submissions, out, options, engine=engine or LocalEngine(jobs), progress=progress)
+        if checks is None and roots and (roots[0] / CHECKS_FILE).is_file():
+            checks = sqlite_url(roots[0] / CHECKS_FILE)
+        with contextlib.closing(CheckStore(checks)) if checks else contextlib.nullcontext() as store:
+            graded = grade_all(submissions, out, options, engine=engine or LocalEngine(jobs), progress=progress,
+                               reuse=store.record_for if store else None)
         phases.done("grade")
         records = all_records(out)
         document = results(records, course.name, fingerprint, warning)

@@ -38,7 +38,7 @@ CPU_WEIGHT = {1: ("cpu.shares", 1024, 262_144), 2: ("cpu.weight", 100, 10_000)} 
 SETTLE_SECONDS = 5.0
 FALLBACK_WARNING = ("memory and process count are limited per process only, not per submission: no writable "
                     "cgroup ({reason}). Run the grader as root, or delegate {top} in the cgroup hierarchy "
-                    "to its user (see the README, 'Security model').")
+                    "to its user (see docs/sandbox.md, 'What falls back').")
 _names = itertools.count(1)
 
 
@@ -227,6 +227,6 @@ def unavailable() -> str:
                 f"cnn-grade runs as root but cannot make its cgroups here ({reason}), and as root nothing else "
                 "bounds a submission's processes. Make the cgroup file system writable (in a container: a "
                 "private cgroup namespace with /sys/fs/cgroup mounted read-write), or run cnn-grade as an "
-                "ordinary user (see the README, 'Security model').") from None
+                "ordinary user (see docs/sandbox.md, 'What falls back').") from None
         return FALLBACK_WARNING.format(reason=reason, top=TOP)
     return ""

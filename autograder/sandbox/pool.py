@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
@@ -26,7 +24,7 @@ from .cgroups import Cgroups, JobCgroup, unavailable
 from .channel import JobEnd
 from .launch import prepare_rlimit_folder
 from .limits import Limits
-from .rlimit import run_fresh
+from .rlimit import Runners, run_fresh
 from .zygotes import Zygote, ZygoteFailed
 
 ATTEMPTS = 2      # a zygote that fails is replaced once per job
@@ -40,7 +38,7 @@ class SandboxPool:
         self._lock = threading.Lock()
         self._free: list[Zygote] = []
         self._zygotes: set[Zygote] = set()
-        self.runners: set[subprocess.Popen[bytes]] = set()
+        self.runners = Runners()
         self._folder: Path | None = None
         self._closed = False
         try:
@@ -134,13 +132,9 @@ class SandboxPool:
             free, self._free = self._free, []
             busy = [zygote for zygote in self._zygotes if zygote not in free]
             self._zygotes -= set(free)
-            runners = list(self.runners)
         for zygote in busy:           # their slots' threads see their jobs end, and stop them
             zygote.kill()
-        for runner in runners:       # its session: a fallback runner and what it started there
-            if runner.returncode is None:
-                with contextlib.suppress(OSError):
-                    os.killpg(runner.pid, signal.SIGKILL)
+        self.runners.stop()
         for zygote in free:
             zygote.stop()
 

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 from .cgroups import JobCgroup
@@ -21,8 +22,42 @@ from .channel import JobEnd, exchange
 from .launch import environment, runner_command
 
 
+class Runners:
+    """The runner processes of a batch, so that stopping the batch kills them all: also one started
+    while it stops (a submission's next job), which would otherwise run to its own time limit."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen[bytes]] = set()
+        self._stopped = False
+
+    def add(self, process: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._running.add(process)
+            stopped = self._stopped
+        if stopped:
+            _kill_session(process)
+
+    def discard(self, process: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._running.discard(process)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            running = list(self._running)
+        for process in running:      # its session: the runner and what it started there
+            _kill_session(process)
+
+
+def _kill_session(process: subprocess.Popen[bytes]) -> None:
+    if process.returncode is None:
+        with contextlib.suppress(OSError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
 def run_fresh(folder: Path, job: bytes, deadline: float, max_bytes: int, cgroup: JobCgroup | None,
-              started: set[subprocess.Popen[bytes]]) -> JobEnd:
+              started: Runners) -> JobEnd:
     """One job in a fresh runner process; `folder` as prepared by launch.prepare_rlimit_folder.
 
     `started` holds the process while it runs, so that whoever stops the batch can kill it."""

@@ -10,7 +10,6 @@ import ast
 import json
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -28,7 +27,6 @@ import pytest
 from playwright.sync_api import Page
 
 REPO = Path(__file__).resolve().parents[2]
-COURSE_FILES = ("nbgrader_config.py", "source", "release")
 ASSIGNMENT = "cnn_step_by_step"
 SOLUTIONS = REPO / "cnn_reference" / "notebook_solutions.py"
 ARTIFACTS = REPO / "artifacts" / "browser"
@@ -68,16 +66,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def copy_course(destination: Path) -> Path:
-    """A private copy of the course root (config, source, release), as an instructor has it."""
-    destination.mkdir(parents=True)
-    for name in COURSE_FILES:
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, destination / name)
-    return destination
 
 
 def processes_mentioning(marker: str) -> list[tuple[int, str]]:

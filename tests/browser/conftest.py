@@ -5,8 +5,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import ASSIGNMENT, CHROMIUM, CHROMIUM_ARGS, Lab, copy_course, running_lab, save_screenshot
+from browser_support import ASSIGNMENT, CHROMIUM, CHROMIUM_ARGS, Lab, running_lab, save_screenshot
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tools.lab import copy_course
 
 # Assertions wait on DOM state; a loaded two-core machine needs more than Playwright's 5 s default.
 expect.set_options(timeout=30_000)

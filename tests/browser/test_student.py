@@ -132,8 +132,8 @@ def test_typed_solution_passes_its_visible_test(ran_notebook: Page) -> None:
     # Frame the typed solution and the PASS line below it for the screenshot.
     scroll_bottom_into_view(page, passed)
     expect(passed).to_be_in_viewport(ratio=1)
-    # The README's screenshot (tests/browser/screenshots/student-view.png) is a copy of this
-    # artifact; the test never writes into the repository, so a test run leaves the tree clean.
+    # The screenshot of the README and docs/students.md (tests/browser/screenshots/student-view.png) is a
+    # copy of this artifact; the test never writes into the repository, so a test run leaves the tree clean.
     assert save_screenshot(page, "student-zero-pad-passed").stat().st_size > 0
 
 
