@@ -126,7 +126,8 @@ def _summary_rows(exercise: str, names: tuple[str, ...], output: Any) -> list[di
 
 
 def _shown(what: str, names: tuple[str, ...], output: Any) -> Any:
-    return eval(what, {"__builtins__": {}, "mean": np.mean, "sum": np.sum, **dict(zip(names, _as_tuple(names, output)))})
+    shown = dict(zip(names, _as_tuple(names, output)))
+    return eval(what, {"__builtins__": {}, "mean": np.mean, "sum": np.sum, **shown})
 
 
 def build_manifest() -> dict[str, list[dict]]:
@@ -146,12 +147,26 @@ def build_manifest() -> dict[str, list[dict]]:
                 rows.append({"what": published.what, "expected": published.printed})
             if seeded.shape is not None:
                 rows.append({"what": f"{names[0]}.shape", "expected": format_value(seeded.shape)})
-            cases.append({"label": seeded.label + " (published example)", "args": seeded.args,
-                          "kwargs": dict(seeded.kwargs), "expected": output, "show": rows or _summary_rows(exercise, names, output)})
+            cases.append(
+                {
+                    "label": seeded.label + " (published example)",
+                    "args": seeded.args,
+                    "kwargs": dict(seeded.kwargs),
+                    "expected": output,
+                    "show": rows or _summary_rows(exercise, names, output),
+                }
+            )
         for label, args, kwargs in _extra_cases(exercise):
             output = _call(exercise, args, kwargs)
-            cases.append({"label": label, "args": args, "kwargs": kwargs, "expected": output,
-                          "show": _summary_rows(exercise, names, output)})
+            cases.append(
+                {
+                    "label": label,
+                    "args": args,
+                    "kwargs": kwargs,
+                    "expected": output,
+                    "show": _summary_rows(exercise, names, output),
+                }
+            )
         for case in cases:
             case["outputs"] = list(names)
         manifest[exercise] = cases
