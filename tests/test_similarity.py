@@ -14,7 +14,7 @@ from support import solutions, submission
 from autograder.assignment.release import release
 from autograder.cli import main
 from autograder.grading.load import load_cells
-from autograder.results.similarity import SimilarPair, Similarity, compare
+from autograder.results.similarity import Similarity, SimilarPair, compare
 
 # The copier renames what the loops name (and leaves a comment a browser must not run).
 RENAMED = {"vert_start": "top", "vert_end": "bottom", "horiz_start": "left", "horiz_end": "right",
