@@ -44,6 +44,8 @@ def _grade(args: argparse.Namespace) -> int:
                           sandbox=args.sandbox, gradebook=args.gradebook, student=args.student, engine=engine,
                           assignment=args.assignment, similarity_threshold=args.similarity_threshold,
                           checks=args.checks)
+    for warning in run.warnings:
+        _say(f"warning: {warning}", error=True)
     submissions = run.results["submissions"]
     _say(f"graded {len(run.graded_now)} submission(s) now, {len(submissions) - len(run.graded_now)} up to date; "
           f"results in {args.out / 'results.json'}, report in {args.out / 'report.html'}")
@@ -92,6 +94,9 @@ def _export_canvas(args: argparse.Namespace) -> int:
     if exported.not_in_roster:
         _say(f"warning: {len(exported.not_in_roster)} submission(s) have no row in the roster (not exported; "
              f"check --match): {', '.join(exported.not_in_roster)}", error=True)
+    for value, students in exported.ambiguous.items():
+        _say(f"warning: the roster's {args.match} {value!r} could mean any of {', '.join(students)}: its cell is "
+             f"left empty (give the row its exact nbgrader id)", error=True)
     for column, (theirs, ours) in exported.points_differ.items():
         _say(f"warning: {column!r} has {theirs} points possible in Canvas, cnn-grade's scores are out of {ours:g}: "
              f"change it in Canvas", error=True)

@@ -8,7 +8,6 @@ regular files and real folders.
 """
 from __future__ import annotations
 
-import collections
 import os
 import stat
 from pathlib import Path
@@ -61,71 +60,3 @@ def read_regular(path: Path, limit: int) -> bytes:
     if len(data) > limit:
         raise UnreadableFile(f"{path} is larger than {limit // 2**20} MB")
     return data
-
-
-# What one student's folder may put into autograded/: it is copied for formgrader's sake only (the
-# grader reads one notebook of it), so a folder nested thousands deep or holding millions of files
-# or gigabytes stops being copied there instead of exhausting the host's stack, inodes or disk.
-MAX_COPY_DEPTH = 16
-MAX_COPY_ENTRIES = 1000
-MAX_COPY_BYTES = 4 * MAX_SUBMISSION_BYTES
-
-
-def copy_regular_tree(source: Path, destination: Path) -> None:
-    """Copy `source`'s regular files and real folders into `destination` (merged); links,
-    FIFOs, devices and sockets are left out, and no link is followed on either side.
-
-    Breadth first (a folder's own files before anything below it) and without recursion, within
-    MAX_COPY_DEPTH, MAX_COPY_ENTRIES and MAX_COPY_BYTES: past any of them the copy stops with
-    UnreadableFile, what was copied so far kept."""
-    if source.is_symlink() or not source.is_dir():
-        return
-    for part in (destination, *destination.parents):
-        if part.is_symlink():
-            raise UnreadableFile(describe_link(part))
-    destination.mkdir(parents=True, exist_ok=True)
-    pending: collections.deque[tuple[Path, Path, int]] = collections.deque([(source, destination, 0)])
-    entries, room = 0, MAX_COPY_BYTES
-    while pending:
-        folder, into, depth = pending.popleft()
-        with os.scandir(folder) as listing:
-            for entry in listing:
-                target = into / entry.name
-                if target.is_symlink():
-                    continue
-                entries += 1
-                if entries > MAX_COPY_ENTRIES:
-                    raise UnreadableFile(f"{source} holds more than {MAX_COPY_ENTRIES} files and folders; "
-                                         f"the rest is not copied")
-                if entry.is_dir(follow_symlinks=False):
-                    if depth + 1 >= MAX_COPY_DEPTH:
-                        raise UnreadableFile(f"{source} is nested more than {MAX_COPY_DEPTH} folders deep; "
-                                             f"the rest is not copied")
-                    target.mkdir(exist_ok=True)
-                    pending.append((Path(entry.path), target, depth + 1))
-                elif entry.is_file(follow_symlinks=False):
-                    room -= _copy_bounded(entry.path, target, room)
-
-
-def _copy_bounded(source: str, target: Path, room: int) -> int:
-    """Copy the regular file `source` to `target` while it fits in `room` bytes; the bytes copied.
-    Read in chunks, never more than room + 1 bytes whatever the file's size (or a lying st_size)."""
-    copied = 0
-    with open(source, "rb", opener=_no_follow) as reader:
-        if not stat.S_ISREG(os.fstat(reader.fileno()).st_mode):
-            return 0
-        with open(target, "wb") as writer:
-            while chunk := reader.read(min(2**20, room + 1 - copied)):
-                copied += len(chunk)
-                if copied > room:
-                    break
-                writer.write(chunk)
-    if copied > room:
-        target.unlink()
-        raise UnreadableFile(f"the files to copy add up to more than {MAX_COPY_BYTES // 2**20} MB; "
-                             f"{source} and the rest are not copied")
-    return copied
-
-
-def _no_follow(path: str, flags: int) -> int:
-    return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)

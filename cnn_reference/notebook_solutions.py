@@ -207,9 +207,10 @@ def create_mask_from_window(x):
     x -- one window, array of shape (f, f)
 
     Returns:
-    mask -- boolean array of shape (f, f), True wherever x equals its maximum (every tied maximum)
+    mask -- boolean array of shape (f, f), True where x has its maximum (on a tie: at every tied
+            maximum, or at exactly one of them; both are accepted)
     """
-    # Compare x with its largest entry: the result is True at every tied maximum.
+    # Compare x with its largest entry (that marks every tied maximum).
     # (≈ 1 line)
     ### START CODE HERE ###
     mask = x == np.max(x)

@@ -105,12 +105,12 @@ def test_an_exercise_that_errors_on_every_case_scores_zero_with_the_students_tra
     assert "calls.py" not in result.feedback
 
 
-def test_not_implemented_everywhere_is_reported_as_missing():
+def test_not_implemented_everywhere_is_reported_as_unanswered():
     def conv_forward(A_prev, W, b, hparameters):
         raise NotImplementedError()
 
     result = grade_function("conv_forward", conv_forward)
-    assert (result.score, result.status) == (0, "missing") and "not implemented yet" in result.feedback
+    assert (result.score, result.status) == (0, "unanswered") and "not answered yet" in result.feedback
 
 
 def test_a_broken_helper_is_charged_once_and_named():

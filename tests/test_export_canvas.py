@@ -107,14 +107,17 @@ def test_the_plain_per_exercise_csv_is_safe_too() -> None:
     assert [row["zero_pad"] for row in rows] == ["1", "0"] and set(EXERCISES) <= set(rows[0])
 
 
-def test_ids_that_differ_only_in_case_are_never_merged(tmp_path: Path) -> None:
+def test_ids_that_differ_only_in_case_are_never_merged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # "Ada" and "ada" are two submissions (two folders under submitted/): the roster's "ada" names
-    # neither one alone, so the export stops rather than give one the other's score.
-    records = [record("ada"), record("Ada", {"conv_forward"})]
+    # neither one alone, so its cell stays empty and the export says why; everyone else is exported.
+    records = [record("ada"), record("Ada", {"conv_forward"}), record("carol")]
     write_json_atomic(results(records, "week4_cnn", "fingerprint"), tmp_path / "graded" / "results.json")
     out = tmp_path / "canvas_import.csv"
     assert (
         main(["export", "canvas", "--graded", str(tmp_path / "graded"), "--roster", str(ROSTER), "--out", str(out)])
-        == 2
+        == 0
     )
-    assert not out.exists()
+    rows = {row["SIS Login ID"]: row for row in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))}
+    column = next(c for c in rows["ada"] if "CNN" in c)
+    assert rows["ada"][column] == "" and rows["carol"][column] != ""
+    assert "'ada' could mean any of Ada, ada: its cell is left empty" in capsys.readouterr().err

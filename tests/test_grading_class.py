@@ -59,7 +59,7 @@ def test_results_json_schema(graded: tuple[Path, Path, dict]) -> None:
         assert set(record["exercises"]) == set(EXERCISES)
         for result in record["exercises"].values():
             assert set(result) == EXERCISE_KEYS
-            assert result["status"] in ("passed", "failed", "error", "timeout", "missing")
+            assert result["status"] in ("passed", "failed", "error", "timeout", "missing", "unanswered")
         assert record["score"] == sum(e["score"] for e in record["exercises"].values())
     by = {r["student"]: r for r in results["submissions"]}
     assert by["ada_correct"]["score"] == by["ada_correct"]["max_score"] == 18

@@ -82,7 +82,9 @@ def test_linked_submissions_in_a_course_root_are_unreadable_and_never_copied(tmp
     assert records["hal"]["status"] == "unreadable" and "not a regular file" in records["hal"]["message"]
     assert (records["gus"]["status"], records["gus"]["score"]) == ("graded", 17.0)
     autograded = course / "autograded"
-    assert sorted(p.name for p in (autograded / "gus" / ASSIGNMENT).iterdir()) == [f"{ASSIGNMENT}.ipynb"]
+    # Only what we wrote (the graded notebook made safe, and nbgrader's two files as we read them).
+    assert sorted(p.name for p in (autograded / "gus" / ASSIGNMENT).iterdir()) == [
+        f"{ASSIGNMENT}.ipynb", "submission_secret.txt", "timestamp.txt"]
     assert not any((autograded / student).exists() for student in ("alice", "bob", "erin"))
     copied = [p for p in autograded.rglob("*") if p.is_file() and not p.is_symlink()]
     assert not [p for p in copied if SECRET in p.read_text(errors="replace")]

@@ -189,15 +189,15 @@ def test_float_of_another_one_element_array_is_not_called_float_of_b() -> None:
 def test_an_unanswered_helper_does_not_make_its_callers_unanswered() -> None:
     # zero_pad still raises the template's NotImplementedError; conv_forward and conv_backward are
     # written and right.  Every call of theirs raises NotImplementedError, from zero_pad: they are
-    # not "not implemented yet" (which also skipped the run with the answer key's zero_pad).
+    # not "not answered yet" (which also skipped the run with the answer key's zero_pad).
     exercises = graded(with_bugs(("zero_pad", 'X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), '
                                   'mode="constant", constant_values=0)', "raise NotImplementedError()")))
-    assert exercises["zero_pad"]["status"] == "missing"
+    assert exercises["zero_pad"]["status"] == "unanswered"
     for name, points in (("conv_forward", 4.0), ("conv_backward", 3.0)):
         result = exercises[name]
         assert (result["score"], result["status"]) == (points, "passed"), result["feedback"]
         assert "graded with the answer key's zero_pad" in result["feedback"]
-        assert "not implemented yet" not in result["feedback"]
+        assert "not answered yet" not in result["feedback"]
 
 
 def test_float_of_a_sum_with_b_is_float_of_b() -> None:

@@ -89,6 +89,49 @@ def test_the_solved_release_runs_top_to_bottom_and_its_grading_cells_check_the_v
         assert not [o for o in cell.outputs if o.output_type == "execute_result"]
 
 
+# The figures of the release, by the call that draws them, and those that need an answered exercise.
+FIGURES = ("show_matrices", "show_photograph_edges", "draw_windows", "draw_volume_convolution", "draw_pooling",
+           "draw_lenet5", "plt.subplots(1, 2)")
+
+
+def figures_drawn(ran: nbformat.NotebookNode) -> set[str]:
+    drawn = "\n".join(c.source for c in ran.cells if c.cell_type == "code"
+                      and any("image/png" in o.get("data", {}) for o in c.outputs))
+    return {figure for figure in FIGURES if figure in drawn}
+
+
+def test_the_untouched_release_runs_to_the_end_and_its_grading_cells_fail_in_one_line(
+        student_python: Path, tmp_path: Path) -> None:
+    release = nbformat.read(RELEASE / NOTEBOOK, as_version=4)
+    ran = execute(student_python, student_copy(tmp_path), release, allow_errors=False)
+    assert all(c.get("execution_count") for c in ran.cells if c.cell_type == "code")
+    assert figures_drawn(ran) == set(FIGURES) - {"plt.subplots(1, 2)"}  # the padding figure needs zero_pad
+    for cell in ran.cells:
+        failed = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+        if grade_id(cell).startswith("test_"):
+            name = grade_id(cell)[len("test_"):]
+            (error,) = failed
+            # One line, no traceback of the plumbing; still an error output, which nbgrader counts as failed.
+            assert error.ename == "CheckFailed" and error.traceback == [error.evalue]
+            assert error.evalue.startswith(f"FAIL: {name}: ")
+            assert "not answered yet" in error.evalue or "not drawn yet" in error.evalue
+        else:
+            assert not failed, cell.source
+    torch_cell = next(c for c in ran.cells if "import torch" in c.source)
+    assert "PyTorch is not installed" in torch_cell.outputs[0].text
+
+
+def test_a_half_done_release_runs_to_the_end(student_python: Path, tmp_path: Path) -> None:
+    required = {name for name, e in EXERCISES.items() if not e.optional and e.is_function}
+    answers = {name: s for name, s in solutions().items() if name in required}
+    ran = execute(student_python, student_copy(tmp_path), submission(answers), allow_errors=False)
+    assert figures_drawn(ran) == set(FIGURES)
+    gradient = next(c for c in ran.cells if "visible_checks.gradient_check(" in c.source)
+    assert gradient.get("execution_count") and "conv_backward: not implemented yet" in gradient.outputs[0].text
+    failing = {grade_id(c)[len("test_"):] for c in ran.cells if grade_id(c).startswith("test_") and errors(c)}
+    assert failing == {name for name, e in EXERCISES.items() if e.optional}
+
+
 def test_validate_lists_exactly_the_exercises_not_done(student_python: Path, tmp_path: Path) -> None:
     folder = student_copy(tmp_path)
     unanswered = {"conv_forward", "conv_backward", "pool_backward"}
@@ -97,7 +140,8 @@ def test_validate_lists_exactly_the_exercises_not_done(student_python: Path, tmp
     done = run(student_python.parent / "nbgrader", folder, "validate", NOTEBOOK)
     listed = set(re.findall(r'grade\("(\w+)", globals\(\)\)', done.stdout))
     assert listed == unanswered | {"pool_forward"}, done.stdout[-3000:]
-    assert "pool_forward: visible case(s)" in done.stdout and "NotImplementedError" in done.stdout
+    assert "FAIL: pool_forward: visible case(s)" in done.stdout
+    assert "FAIL: conv_forward: not answered yet" in done.stdout and "Traceback" not in done.stdout
 
 
 def test_without_the_grader_an_autograde_run_fails_loudly_instead_of_passing(

@@ -33,7 +33,7 @@ ASSIGNMENT = release().assignment
 # notebook's solutions in front of it (later definitions win, as in a notebook), so the sample class
 # never keeps a copy of the solutions of its own.
 BUILDS_ON_SOLUTIONS = b"# builds on the notebook's solutions\n"
-_SYMBOL = {"passed": "+", "failed": "x", "error": "E", "timeout": "T", "missing": "-"}
+_SYMBOL = {"passed": "+", "failed": "x", "error": "E", "timeout": "T", "missing": "-", "unanswered": "."}
 
 
 def build_release(course: Path) -> None:
@@ -85,8 +85,10 @@ def summary_table(records: list[SubmissionRecord]) -> str:
         marks = " ".join(f"{_SYMBOL.get(r.exercises[n].status, '?'):<4}" for n in names)
         score = f"{r.score:g}/{r.max_score:g}"
         lines.append(f"{r.student:<{width}}  {r.status:<10}  {score:>11}  {marks}  {r.message[:60]}")
-    lines.append("marks: + passed, x failed, E error (e.g. memory limit), T timeout, - missing; columns: "
-                 + ", ".join(f"{EXERCISES[n].short} = {n}" for n in names))
+    lines.append(
+        "marks: + passed, x failed, E error (e.g. memory limit), T timeout, - missing, . not answered; columns: "
+        + ", ".join(f"{EXERCISES[n].short} = {n}" for n in names)
+    )
     return "\n".join(lines)
 
 

@@ -60,7 +60,7 @@ EXERCISES: dict[str, Exercise] = {
         Exercise("pool_forward", 2.0, optional=False, short="pfwd", args=("A_prev", "hparameters", "mode"),
                  returns=("A", "cache"), printed_as=("A", "cache"), cache=("A_prev", "hparameters")),
         Exercise("conv_backward", 3.0, optional=True, short="cbwd", helpers=("zero_pad",), args=("dZ", "cache"),
-                 returns=("dA_prev", "dW", "db"), printed_as=("dA", "dW", "db")),
+                 returns=("dA_prev", "dW", "db"), printed_as=("dA_prev", "dW", "db")),
         Exercise("create_mask_from_window", 1.0, optional=True, short="mask", args=("x",), returns=("mask",),
                  printed_as=("mask",), exact=True),
         Exercise("distribute_value", 1.0, optional=True, short="dist", args=("dz", "shape"), returns=("a",),

@@ -35,8 +35,9 @@ from .diagnose import (
 )
 from .mistakes import SOLUTIONS_FILE
 from .observations import failing_kind, identity_hint, observe
-from .result import CaseResult, ExerciseResult, ExerciseStatus, error_result, missing_result
+from .result import CaseResult, ExerciseResult, ExerciseStatus, error_result, unanswered_result
 from .scoring import credited, partial_credit
+from .unanswered import placeholder_line
 from .verdict import check_case, error_text, expected_outputs
 
 NO_CREDIT_FOR_PUBLISHED_ONLY = ("Only published examples pass, and they earn no points on their own: their outputs "
@@ -66,14 +67,17 @@ def check_exercise(exercise: str, cases: list[Case], outcomes: list[dict[str, An
     spec = EXERCISES[exercise]
     if len(outcomes) != len(cases) or not cases:
         return error_result(exercise, f"grader error: {len(outcomes)} outcomes for {len(cases)} cases")
-    if all(_not_implemented(exercise, o) for o in outcomes):
-        return missing_result(exercise, f"{exercise}: not implemented yet (it raises NotImplementedError). "
-                                         f"Write your code between the START and END CODE HERE markers.")
     expected = [expected_outputs(case) for case in cases]
     checked = [check_case(case, outcome, want) for case, outcome, want in zip(cases, outcomes, expected)]
     results = [result for result, _ in checked]
     hints = list(dict.fromkeys(hint for _, hint in checked if hint))
     passed = sum(r.passed for r in results)
+    if passed == 0:
+        placeholder = placeholder_line(exercise, sources or [])
+        if placeholder is None and all(_not_implemented(exercise, o) for o in outcomes):
+            placeholder = "it raises NotImplementedError"
+        if placeholder is not None:
+            return unanswered_result(exercise, placeholder)
     earned = credited([r.kind for r in results], [r.passed for r in results])
     score = partial_credit(spec.points, earned, len(results), spec.granularity)
     if earned < passed:
@@ -113,10 +117,10 @@ class Substitution:
 def helpers_to_substitute(exercise: str, result: ExerciseResult,
                           result_of: Callable[[str], ExerciseResult]) -> tuple[str, ...]:
     """The helpers to take from the answer key in a second run of `exercise`: none when it passed
-    (or is missing), else those of its helpers whose own result (`result_of`) is not a pass; and
+    (or is missing or unanswered), else those of its helpers whose own result (`result_of`) is not a pass; and
     every helper when it ran out of time, since a helper may pass its own small cases and still be
     what makes the exercise that calls it on every window too slow."""
-    if result.status in (ExerciseStatus.PASSED, ExerciseStatus.MISSING):
+    if result.status in (ExerciseStatus.PASSED, ExerciseStatus.MISSING, ExerciseStatus.UNANSWERED):
         return ()
     helpers = EXERCISES[exercise].helpers
     if result.status is ExerciseStatus.TIMEOUT:

@@ -162,10 +162,6 @@ _MISTAKES: tuple[Mistake, ...] = (
             "that did not start at zero (random or uninitialized values). Start every gradient as an "
             "array of zeros of its parameter's shape.",
             random=True),
-    Mistake("create_mask_from_window", "argmax mask (one maximum only)", "mask = x == np.max(x)",
-            "mask = np.arange(x.size).reshape(x.shape) == np.argmax(x)",
-            "When several entries tie for the maximum, your mask marks only the first: argmax returns "
-            "one index. The assignment's convention marks every entry equal to the window's maximum."),
     Mistake("create_mask_from_window", "argmin mask", "mask = x == np.max(x)",
             "mask = np.arange(x.size).reshape(x.shape) == np.argmin(x)",
             "The mask marks the minimum of the window. Max pooling passed on the maximum, so the "

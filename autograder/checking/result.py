@@ -13,7 +13,8 @@ class ExerciseStatus(enum.StrEnum):
     FAILED = "failed"      # some case failed
     ERROR = "error"        # it raised on every case, or could not be graded (memory limit, crash)
     TIMEOUT = "timeout"    # stopped at the time limit
-    MISSING = "missing"    # not in the submission (or not implemented yet)
+    MISSING = "missing"    # not in the submission
+    UNANSWERED = "unanswered"  # still the template (its placeholders, or raises NotImplementedError)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,12 @@ def _zero(exercise: str, status: ExerciseStatus, feedback: str) -> ExerciseResul
 def missing_result(exercise: str, message: str) -> ExerciseResult:
     """The exercise's function (or figure) is not in the submission."""
     return _zero(exercise, ExerciseStatus.MISSING, message)
+
+
+def unanswered_result(exercise: str, placeholder: str) -> ExerciseResult:
+    return _zero(exercise, ExerciseStatus.UNANSWERED,
+                 f"{exercise}: not answered yet: the code between START CODE HERE and END CODE HERE is still the "
+                 f"template's ({placeholder}). Write your code there, then run the cell.")
 
 
 def timeout_result(exercise: str, seconds: float) -> ExerciseResult:

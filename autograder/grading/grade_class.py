@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,9 @@ from ..assignment.release import release
 from ..errors import GraderError
 from ..results.checks import CHECKS_FILE, CheckStore
 from ..results.gradebook import load_nbgrader, sqlite_url, write_scores
-from ..results.reports.write import write_reports
+from ..results.host_steps import HostFailures
+from ..results.record import SubmissionStatus
+from ..results.reports.write import write_feedback_pages, write_reports
 from ..results.similarity import DEFAULT_THRESHOLD, Similarity, compare
 from ..results.store import all_records, results, write_json_atomic
 from ..sandbox.cgroups import unavailable as cgroups_unavailable
@@ -36,6 +37,7 @@ class ClassRun:
     out: Path
     gradebook: str | None
     seconds: dict[str, float]    # per phase of the run: discover, grade, results, similarity, reports, gradebook
+    warnings: list[str]          # for the instructor: the sandbox's limits, the students a host-side step failed for
 
 
 class _Phases:
@@ -59,19 +61,18 @@ def _assignment(roots: list[Path], requested: str | None) -> CourseAssignment:
     return CourseAssignment(requested or release().assignment, release().notebook)
 
 
-def _written_cells(submissions: list[Submission], drop: frozenset[str]) -> dict[str, list[str]]:
+def _written_cells(submissions: list[Submission], drop: frozenset[str], failures: HostFailures) -> dict[str, list[str]]:
     """Each readable submission's code cells, as the sandbox would get them (for the similarity report)."""
     cells = {}
     for submission in submissions:
-        try:
+        with failures.guard("similarity", submission.student):
             cells[submission.student] = load_cells(submission.read(), submission.filename, drop)
-        except Exception:  # noqa: BLE001 - the pipeline says why this one is unreadable (or crashed); a
-            continue       # file the loader chokes on only leaves this report, never stops the class's
     return cells
 
 
-def _similarity(submissions: list[Submission], drop: frozenset[str], threshold: float) -> Similarity:
-    return compare(_written_cells(submissions, drop), list(release().scaffold), threshold)
+def _similarity(submissions: list[Submission], drop: frozenset[str], threshold: float,
+                failures: HostFailures) -> Similarity:
+    return compare(_written_cells(submissions, drop, failures), list(release().scaffold), threshold)
 
 
 def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeout: float = 10.0,
@@ -89,8 +90,6 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
     kind = resolve(sandbox)
     per_process_only = cgroups_unavailable()
     warnings = [w for w in (RLIMIT_WARNING if kind == "rlimit" else "", per_process_only) if w]
-    for text in warnings:
-        print(f"warning: {text}", file=sys.stderr)
     warning = " ".join(warnings)
     roots = [p for p in paths if is_course_root(p)]
     course = _assignment(roots, assignment)
@@ -114,8 +113,9 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
     # The similarity report needs only the code, and the gradebook's modules only importing: both
     # done while the class is graded (the grading threads mostly wait for their sandboxes);
     # "similarity" is what is left of it afterwards.
+    unread = HostFailures()    # the background's: a file the similarity report could not read
     with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="background") as background:
-        similar = background.submit(_similarity, everyone, options.drop_cells, similarity_threshold)
+        similar = background.submit(_similarity, everyone, options.drop_cells, similarity_threshold, unread)
         if gradebook:
             background.submit(load_nbgrader)
         if checks is None and roots and (roots[0] / CHECKS_FILE).is_file():
@@ -125,18 +125,25 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
                                reuse=store.record_for if store else None)
         phases.done("grade")
         records = all_records(out)
-        document = results(records, course.name, fingerprint, warning)
-        write_json_atomic(document, out / "results.json")
-        phases.done("results")
         similarity = similar.result()
         phases.done("similarity")
-    # Feedback pages are rewritten only for the students graded now (and any page that is missing).
-    pages = set(graded) | {r.student for r in records if not (out / "feedback" / f"{r.student}.html").exists()}
-    write_reports(out, records, course.name, similarity, warning, pages)
-    phases.done("reports")
+    # Every host-side step below runs per student in its own guard (results.host_steps). A submission
+    # the pipeline found unreadable is said in its record already, not again as a similarity failure.
+    readable = {r.student for r in records if r.status is SubmissionStatus.GRADED}
+    failures = HostFailures({s: steps for s, steps in unread.by_student.items() if s in readable})
     if gradebook:
         current = {s.student for s in submissions}
         write_scores(gradebook, [r for r in records if r.student in current],
-                     course_root=roots[0] if roots else None, assignment=course.name, notebook=course.notebook)
+                     course_root=roots[0] if roots else None, assignment=course.name,
+                     notebook=course.notebook, failures=failures)
     phases.done("gradebook")
-    return ClassRun(document, graded, out, gradebook, phases.seconds)
+    # Feedback pages are rewritten only for the students graded now (and any page that is missing).
+    pages = set(graded) | {r.student for r in records if not (out / "feedback" / f"{r.student}.html").exists()}
+    write_feedback_pages(out, records, course.name, failures, pages)
+    write_reports(out, records, course.name, similarity, failures, warning)
+    warnings += failures.warnings()
+    phases.done("reports")
+    document = results(records, course.name, fingerprint, warning, failures.by_student)
+    write_json_atomic(document, out / "results.json")
+    phases.done("results")
+    return ClassRun(document, graded, out, gradebook, phases.seconds, warnings)

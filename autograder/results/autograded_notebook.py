@@ -25,18 +25,18 @@ from .safe_notebook import safe_notebook
 from .store import write_text_atomic
 
 
-def write_autograded_notebook(notebook_path: Path, record: SubmissionRecord) -> bool:
-    """Rewrite the student's notebook at `notebook_path` (atomically) as safe_notebook makes it,
+def write_autograded_notebook(source: Path, notebook_path: Path, record: SubmissionRecord) -> bool:
+    """Write the graded notebook `source` to `notebook_path` (atomically) as safe_notebook makes it,
     each grading cell's output its exercise's feedback; True when a grading cell got feedback.
-    A file that is no JSON (or too large, or no regular file) is removed:
-    left as it is, formgrader would render it unsanitised (submitted/ keeps the student's file)."""
+    A source that is no JSON (or too large, or no regular file) leaves no notebook at `notebook_path`:
+    formgrader must never render one unsanitised (submitted/ keeps the student's file)."""
     import nbformat
 
     exercise_of = {cell.grade_id: name for name, cell in release().grade_cells.items()}
     try:
         # Never through a link, never more than a submission may hold, in bytes or JSON values;
         # not validated (a student's file is not ours to correct): parsed and made safe.
-        text = read_regular(notebook_path, MAX_SUBMISSION_BYTES).decode("utf-8-sig")
+        text = read_regular(source, MAX_SUBMISSION_BYTES).decode("utf-8-sig")
         if json_value_bound(text) > MAX_JSON_VALUES:
             raise ValueError("too many JSON values")
         notebook = safe_notebook(json.loads(text))

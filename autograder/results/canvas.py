@@ -18,7 +18,7 @@ import csv
 import enum
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..assignment.exercises import EXTRA_POINTS, REQUIRED_POINTS, required_and_extra
 from ..errors import GraderError
@@ -47,6 +47,7 @@ class CanvasImport:
     without_submission: list[str]  # roster students (their match value) whose cell is left empty
     not_in_roster: list[str]       # nbgrader student ids with no roster row: not in the file
     points_differ: dict[str, tuple[str, float]]   # column -> (its Points Possible in Canvas, ours) where they differ
+    ambiguous: dict[str, list[str]] = field(default_factory=dict)  # roster value -> the ids it could mean: left empty
 
 
 @dataclass(frozen=True)
@@ -115,21 +116,26 @@ def canvas_import(records: list[SubmissionRecord], roster: Roster, columns: dict
                               *(number(POINTS[p]) for p in columns.values())]]
     matched: set[str] = set()
     without = []
+    ambiguous: dict[str, list[str]] = {}
     for student in roster.students:
         value = student.get(match, "")
         found = {r.student: r for key in _student_keys(value) for r in by_id.get(key, ())}
         if len(found) > 1 or found.keys() & matched:
-            raise GraderError(f"the roster's {match} {value!r} does not name one student alone: {sorted(found)}")
-        record = next(iter(found.values()), None)
-        if record is None:
-            without.append(value or student.get("Student", ""))
+            # Which of them this row means is for the instructor to say: no one gets another's grade.
+            ambiguous[value] = sorted(found)
+            record = None
         else:
-            matched.add(record.student)
+            record = next(iter(found.values()), None)
+            if record is None:
+                without.append(value or student.get("Student", ""))
+            else:
+                matched.add(record.student)
         rows.append([*(student.get(c, "") for c in IDENTITY),
                      *(_score(record, part) if record else "" for part in columns.values())])
     differ = {c: (roster.points[c], POINTS[p]) for c, p in columns.items()
               if roster.points.get(c) and _differs(roster.points[c], POINTS[p])}
-    return CanvasImport(csv_text(rows), without, sorted({r.student for r in records} - matched), differ)
+    unmatched = {r.student for r in records} - matched - {s for ids in ambiguous.values() for s in ids}
+    return CanvasImport(csv_text(rows), without, sorted(unmatched), differ, ambiguous)
 
 
 def _score(record: SubmissionRecord, part: Part) -> str:

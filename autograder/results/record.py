@@ -7,7 +7,7 @@ results.json (see store.results) = {"version": 2, "fingerprint": str, "assignmen
   {"student": str, "path": str, "status": "graded" | "unreadable" | "crashed", "message": str,
    "score": float, "max_score": float,
    "exercises": {name: {"score": float, "max_score": float,
-                        "status": "passed" | "failed" | "error" | "timeout" | "missing",
+                        "status": "passed" | "failed" | "error" | "timeout" | "missing" | "unanswered",
                         "feedback": str, "diagnosis": [str]}},
    "details": {"sandbox": str, "key": str, "flags": [str], "cell_errors": [{"cell", "type",
                "message", "traceback": [str], ...}], "log": str, "seconds": float, and where known

@@ -93,8 +93,15 @@ def read_results(out: Path) -> tuple[str, list[SubmissionRecord]]:
 
 
 def results(records: list[SubmissionRecord], assignment: str, fingerprint: str,
-            sandbox_warning: str = "") -> dict[str, Any]:
-    """The results.json document (its schema: results.record)."""
+            sandbox_warning: str = "", host_failures: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+    """The results.json document (its schema: results.record); a submission a host-side step failed
+    for says which and why in its "host_failures" (step -> reason; results.host_steps)."""
+    submissions = []
+    for record in records:
+        entry = record.to_json()
+        if host_failures and host_failures.get(record.student):
+            entry["host_failures"] = dict(host_failures[record.student])
+        submissions.append(entry)
     return {"version": RESULTS_VERSION, "fingerprint": fingerprint, "assignment": assignment,
             "exercises": {n: {"points": e.points, "optional": e.optional} for n, e in EXERCISES.items()},
-            "sandbox_warning": sandbox_warning, "submissions": [r.to_json() for r in records]}
+            "sandbox_warning": sandbox_warning, "submissions": submissions}

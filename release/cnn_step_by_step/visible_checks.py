@@ -25,8 +25,9 @@ def load_cases(path: Path = DATA_FILE) -> dict[str, list[dict]]:
     manifest = json.loads(str(arrays.pop("manifest")))
     for cases in manifest.values():
         for case in cases:
-            for key in ("args", "kwargs", "expected"):
-                case[key] = _decode(case[key], arrays)
+            for key in ("args", "kwargs", "expected", "accepted"):
+                if key in case:
+                    case[key] = _decode(case[key], arrays)
     return manifest
 
 
@@ -52,12 +53,7 @@ def skip_if_unanswered() -> Iterator[None]:
     try:
         yield
     except NotImplementedError as error:
-        # The innermost frame is the function that raised: the unanswered exercise itself, even
-        # when it was called by another one (conv_forward calling zero_pad).
-        frame = error.__traceback__
-        while frame.tb_next is not None:
-            frame = frame.tb_next
-        print(f"{frame.tb_frame.f_code.co_name}: not implemented yet: write your code between the markers")
+        print(f"{_innermost(error)}: not implemented yet: write your code between the markers")
 
 
 def check(exercise: str, function: Callable) -> None:
@@ -83,13 +79,16 @@ def _check_cases(exercise: str, function: Callable) -> None:
         print(f"Case {number}: {case['label']}")
         for row in case["show"]:
             print(f"    {row['what']}")
-            print(f"      expected: {row['expected']}")
-            # Published rows are printed flat ("[0.0, 0.0, ...]"): show yours the same way.
-            flat = not row["expected"].startswith("[[")
-            print(f"      yours:    {_show(row['what'], case['outputs'], output, flat)}")
-        problem = _difference(output, case["expected"], case["outputs"])
-        print(f"    {'PASS' if problem is None else 'FAIL: ' + problem}")
-        if problem is not None:
+            expected = _evaluate(row["what"], case["outputs"], case["expected"])
+            print(_pair(expected, _evaluate(row["what"], case["outputs"], output)))
+        problems = _differences(output, case)
+        if problems:
+            print("\n".join(problems))
+        elif _problems(output, case["expected"], case["outputs"]):
+            print("    PASS (the other convention on ties: only the first tied maximum; also accepted)")
+        else:
+            print("    PASS")
+        if problems:
             failures.append(number)
     if failures:
         print(f"\n{exercise}: FAIL ({len(failures)} of {len(cases)} cases differ: {failures})")
@@ -102,65 +101,135 @@ def _named(names: list[str], output: Any) -> dict[str, Any]:
     return dict(zip(names, values))
 
 
-def _show(what: str, names: list[str], output: Any, flat: bool) -> str:
-    # `what` comes from our data file (e.g. "mean(Z)", "cache_conv[0][1][2][3]"), never from students.
+def _evaluate(what: str, names: list[str], output: Any) -> Any:
+    """The value `what` selects (e.g. "mean(Z)", "dA_prev[0, :2, :4, 0]") from `output`, or the
+    error selecting it raised (a wrong type or shape: the FAIL line says which)."""
+    # `what` comes from our data file, never from students.
     scope = {"__builtins__": {}, "mean": np.mean, "sum": np.sum, **_named(names, output)}
     try:
-        value = eval(what, scope)
-    except Exception as error:  # a wrong type or shape shows up here; the FAIL line says which
-        return f"(cannot compute: {type(error).__name__}: {error})"
-    return format_value(np.ravel(value) if flat and np.ndim(value) > 1 else value)
+        return eval(what, scope)
+    except Exception as error:
+        return error
 
 
-def format_value(value: Any) -> str:
-    """One line: shapes as tuples, scalars with every digit, arrays to 8 decimals."""
+INDENT = " " * 6
+
+
+def _pair(expected: Any, yours: Any, differs: np.ndarray | None = None) -> str:
+    """The lines "expected: ...", "yours: ..." (and "differs: ..." marking entries with X), with
+    arrays printed as numpy prints them, their entries in one width so that the rows line up."""
+    lines = [("expected", expected), ("yours", yours)]
+    if differs is not None:
+        lines.append(("differs", np.where(differs, "X", ".")))
+    arrays = [np.asarray(v) for _, v in lines if _is_array(v)]
+    width = max((len(_entry(x)) for a in arrays for x in a.ravel()), default=0)
+    return "\n".join(f"{INDENT}{label + ':':10}" + format_value(value, width, INDENT + " " * 10)
+                     for label, value in lines)
+
+
+def _is_array(value: Any) -> bool:
+    return isinstance(value, np.ndarray) and value.ndim > 0
+
+
+def _entry(value: Any) -> str:
+    if isinstance(value, (float, np.floating)):
+        return f"{value:.8f}"
+    return str(value)
+
+
+def format_value(value: Any, width: int = 0, prefix: str = "") -> str:
+    """Shapes as tuples, scalars with every digit, arrays as numpy prints them (8 decimals), their
+    entries right-aligned to `width`; continuation lines are indented by the length of `prefix`."""
+    if isinstance(value, BaseException):
+        return f"(cannot compute: {type(value).__name__}: {value})"
     if isinstance(value, tuple) and all(isinstance(v, int) for v in value):
         return str(value)
     array = np.asarray(value)
-    if array.ndim == 0 and array.dtype.kind in "iuf":
+    if array.ndim == 0:
         return repr(array.item())
-    if array.dtype.kind == "f":
-        array = array.round(8)
-    return str(array.tolist())
+    return np.array2string(array, max_line_width=200, threshold=400, prefix=prefix,
+                           formatter={"all": lambda x: _entry(x).rjust(width)})
 
 
-def _difference(actual: Any, expected: Any, names: list[str]) -> str | None:
-    """None when `actual` matches `expected`, else a sentence saying where it first differs."""
+def _differences(actual: Any, case: dict) -> list[str]:
+    """The FAIL lines of a case (empty when it passes): what differs, with the differing array
+    beside the expected one.  A tie case also accepts its other convention (`accepted`)."""
+    names = case["outputs"]
+    problems = _problems(actual, case["expected"], names)
+    if problems and any(not _problems(actual, other, names) for other in case.get("accepted", [])):
+        return []
+    return problems
+
+
+def _problems(actual: Any, expected: Any, names: list[str]) -> list[str]:
     if len(names) > 1:
         if not isinstance(actual, tuple) or len(actual) != len(names):
-            return f"expected a tuple ({', '.join(names)}), got {type(actual).__name__}"
-        for name, a, e in zip(names, actual, expected):
-            problem = _compare(a, e, name)
-            if problem:
-                return problem
-        return None
+            return [f"    FAIL: expected a tuple ({', '.join(names)}), got {type(actual).__name__}"]
+        return [p for name, a, e in zip(names, actual, expected) for p in _compare(a, e, name)]
     return _compare(actual, expected, names[0])
 
 
-def _compare(actual: Any, expected: Any, where: str) -> str | None:
+def _compare(actual: Any, expected: Any, where: str) -> list[str]:
+    """The FAIL lines for `actual` against `expected` (named `where`): none when they match."""
     if isinstance(expected, tuple):
         if not isinstance(actual, tuple) or len(actual) != len(expected):
-            return f"{where} should be a tuple of {len(expected)} items"
-        for index, (a, e) in enumerate(zip(actual, expected)):
-            problem = _compare(a, e, f"{where}[{index}]")
-            if problem:
-                return problem
-        return None
+            return [f"    FAIL: {where} should be a tuple of {len(expected)} items"]
+        return [p for index, (a, e) in enumerate(zip(actual, expected)) for p in _compare(a, e, f"{where}[{index}]")]
     if isinstance(expected, dict):
-        return None if actual == expected else f"{where} should be {expected}"
+        return [] if actual == expected else [f"    FAIL: {where} should be {expected}"]
+    problem = _problem(actual, expected, where)
+    return [] if problem is None else [f"    FAIL: {problem}"] + _where_it_differs(actual, expected, where)
+
+
+def _problem(actual: Any, expected: Any, where: str) -> str | None:
+    """One sentence saying how `actual` differs from the array or number `expected`, or None."""
     expected = np.asarray(expected)
     if expected.ndim == 0 and np.ndim(actual) != 0:
         return f"{where} should be a scalar (0-d), got shape {np.shape(actual)}; b.item() gives a number"
     try:
-        actual = np.asarray(actual, dtype=float)
+        values = np.asarray(actual, dtype=float)
     except (TypeError, ValueError):
         return f"{where} should be numbers, got {type(actual).__name__}"
-    if actual.shape != expected.shape:
-        return f"{where} has shape {actual.shape}, expected {expected.shape}"
-    if not np.allclose(actual, expected.astype(float), rtol=RTOL, atol=ATOL):
-        worst = np.unravel_index(np.argmax(np.abs(actual - expected)), actual.shape) if actual.ndim else ()
-        return f"{where} differs, e.g. at index {tuple(int(i) for i in worst)}"
-    return None
+    if values.shape != expected.shape:
+        return f"{where} has shape {values.shape}, expected {expected.shape}"
+    differs = _differing(values, expected)
+    if not differs.any():
+        return None
+    if expected.ndim == 0:
+        return f"{where} is {values.item()!r}, expected {expected.item()!r}"
+    first = tuple(int(i) for i in np.argwhere(differs)[0])
+    return f"{where} differs in {int(differs.sum())} of {differs.size} entries, the first at {where}{list(first)}"
+
+
+def _differing(values: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    return ~np.isclose(values, expected.astype(float), rtol=RTOL, atol=ATOL)
+
+
+# The axes kept in the slice shown of a 4-D array: height and width (NHWC), a filter's f x f, or
+# the biases (db: (1, 1, 1, n_C)).
+SHOWN_AXES = {"dW": (0, 1), "db": (3,)}
+
+
+def _where_it_differs(actual: Any, expected: Any, where: str) -> list[str]:
+    """Yours beside the expected, the differing entries marked: a 1-D or 2-D array whole, a larger
+    one as the 2-D slice (rows and columns of one image and channel) holding the first difference."""
+    expected = np.asarray(expected)
+    try:
+        values = np.asarray(actual, dtype=float)
+    except (TypeError, ValueError):
+        return []
+    if expected.ndim == 0 or values.shape != expected.shape:
+        return []
+    differs = _differing(values, expected)
+    index: tuple = (slice(None),) * expected.ndim
+    if expected.ndim > 2:
+        first = np.argwhere(differs)[0]
+        kept = SHOWN_AXES.get(where, (1, 2) if expected.ndim == 4 else (expected.ndim - 2, expected.ndim - 1))
+        index = tuple(slice(None) if axis in kept else int(i) for axis, i in enumerate(first))
+    shown = where + ("" if all(i == slice(None) for i in index) else
+                     "[" + ", ".join(":" if i == slice(None) else str(i) for i in index) + "]")
+    yours = actual[index] if isinstance(actual, np.ndarray) else values[index]
+    return [f"    {shown}", _pair(expected[index], yours, differs[index])]
 
 
 def gradient_check(forward: Callable, backward: Callable, inputs: dict[str, np.ndarray],
@@ -207,31 +276,65 @@ def _gradient_check(forward: Callable, backward: Callable, inputs: dict[str, np.
         print(f"d{name}: relative error {error:.2e}  {verdict}")
 
 
+class CheckFailed(AssertionError):
+    """A grading cell's verdict on your own machine: its one line is all a notebook shows of it.
+
+    IPython prints what `_render_traceback_` returns in place of a traceback; the cell still ends in
+    an error, which is how nbgrader's Validate (and autograde) count it as failed.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
+
+
 def visible_grade(exercise: str, namespace: dict) -> None:
     """What a grading cell runs where the course's grader is not installed (your own machine).
 
     The grader (hidden cases, feedback, points) is installed only where your instructor grades.
-    Here the exercise's visible cases run again without printing, and an AssertionError is raised
-    if one fails, so that nbgrader's Validate lists the cell.  An exercise you have not answered
-    raises its NotImplementedError; an error in your code shows its traceback.
+    Here the exercise's visible cases run again without printing; if one fails, or the exercise is
+    not answered, a CheckFailed says so in one line ("FAIL: zero_pad: ..."), so that nbgrader's
+    Validate lists the cell.  The cell is tagged `raises-exception`: Run All carries on past it.
     """
-    if exercise == "padding_figure":
-        problem = _padding_figure_problem(namespace)
-    else:
-        function = namespace.get(exercise)
-        if not callable(function):
-            raise NameError(f"{exercise} is not defined: run the cell that defines it")
-        failed = [number for number, case in enumerate(load_cases()[exercise], start=1)
-                  if _difference(function(*case["args"], **case["kwargs"]), case["expected"], case["outputs"])]
-        problem = f"visible case(s) {failed} fail; the cell above shows yours beside the expected" if failed else None
+    problem = _padding_figure_problem(namespace) if exercise == "padding_figure" else _function_problem(
+        exercise, namespace)
     if problem:
-        raise AssertionError(f"{exercise}: {problem}")
+        raise CheckFailed(f"FAIL: {exercise}: {problem}")
     print(f"{exercise}: the visible cases pass; the hidden cases and the points come when your instructor grades")
+
+
+def _function_problem(exercise: str, namespace: dict) -> str | None:
+    function = namespace.get(exercise)
+    if not callable(function):
+        return f"{exercise} is not defined: run the cell that defines it"
+    failed = []
+    for number, case in enumerate(load_cases()[exercise], start=1):
+        try:
+            output = function(*case["args"], **case["kwargs"])
+        except NotImplementedError as error:
+            helper = _innermost(error)
+            return ("not answered yet: write your code between the markers" if helper == exercise else
+                    f"{helper}, which it calls, is not answered yet: write your code between its markers")
+        except Exception as error:
+            return (f"visible case {number} raises {type(error).__name__}: {error} "
+                    f"(the visible test above shows the traceback)")
+        if _differences(output, case):
+            failed.append(number)
+    if failed:
+        return f"visible case(s) {failed} differ; the visible test above shows yours beside the expected"
+    return None
+
+
+def _innermost(error: BaseException) -> str:
+    """The function that raised `error` (the unanswered exercise, even when another one called it)."""
+    frame = error.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    return frame.tb_frame.f_code.co_name if frame is not None else "the exercise"
 
 
 def _padding_figure_problem(namespace: dict) -> str | None:
     """What is wrong with the padding figure's arrays (its cell draws x and x_pad = zero_pad(x, 2))."""
     x, x_pad = namespace.get("x"), namespace.get("x_pad")
     if not (isinstance(x, np.ndarray) and isinstance(x_pad, np.ndarray)):
-        return "x and x_pad are not defined: run the padding figure's cell once zero_pad works"
-    return _compare(x_pad, np.pad(x, ((0, 0), (2, 2), (2, 2), (0, 0))), "x_pad")
+        return "x_pad is not drawn yet: answer zero_pad, then run the figure's cell above"
+    return _problem(x_pad, np.pad(x, ((0, 0), (2, 2), (2, 2), (0, 0))), "x_pad")

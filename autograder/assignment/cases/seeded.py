@@ -179,7 +179,7 @@ def _conv_backward() -> list[SeededCase]:
     return [SeededCase(
         "conv_backward", "dZ = Z of conv_forward(A_prev: (10, 4, 4, 3), W: (2, 2, 3, 8), pad = 2, stride = 2)",
         (Z, cache), published=(
-            Published("mean(dA)", lambda out: np.mean(out[0]), "1.45243777754"),
+            Published("mean(dA_prev)", lambda out: np.mean(out[0]), "1.45243777754"),
             Published("mean(dW)", lambda out: np.mean(out[1]), "1.72699145831"),
             Published("mean(db)", lambda out: np.mean(out[2]), "7.83923256462"),
         ))]

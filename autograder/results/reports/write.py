@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..host_steps import HostFailures
 from ..record import SubmissionRecord
 from ..similarity import MAX_COMPARED_CHARS, Similarity
 from ..store import write_text_atomic
@@ -15,15 +16,20 @@ from .render import render
 MAX_PAIRS_SHOWN = 200
 
 
-def write_reports(out: Path, records: list[SubmissionRecord], assignment: str, similarity: Similarity,
-                  sandbox_warning: str = "", students: set[str] | None = None) -> None:
-    """grades.csv, report.html, similarity.html and feedback/<student>.html (only `students`' pages
-    when given)."""
-    write_text_atomic(grades_csv(records), out / "grades.csv")
+def write_feedback_pages(out: Path, records: list[SubmissionRecord], assignment: str, failures: HostFailures,
+                         students: set[str] | None = None) -> None:
+    """feedback/<student>.html (only `students`' pages when given), each in its student's guard."""
     for record in records:
         if students is None or record.student in students:
-            write_text_atomic(feedback_html(record, assignment), out / "feedback" / f"{record.student}.html")
+            with failures.guard("feedback page", record.student):
+                write_text_atomic(feedback_html(record, assignment), out / "feedback" / f"{record.student}.html")
+
+
+def write_reports(out: Path, records: list[SubmissionRecord], assignment: str, similarity: Similarity,
+                  failures: HostFailures, warning: str = "") -> None:
+    """grades.csv (a row per student, each in its guard), similarity.html and report.html."""
+    write_text_atomic(grades_csv(records, failures), out / "grades.csv")
     write_text_atomic(render("similarity.html", assignment=assignment, similarity=similarity,
                              shown=similarity.pairs[:MAX_PAIRS_SHOWN], max_chars=MAX_COMPARED_CHARS),
                       out / "similarity.html")
-    write_text_atomic(class_report_html(records, assignment, similarity, sandbox_warning), out / "report.html")
+    write_text_atomic(class_report_html(records, assignment, similarity, warning), out / "report.html")
