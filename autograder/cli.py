@@ -12,7 +12,15 @@ import contextlib
 import os
 import signal
 import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from .grading.distributed import DaskEngine
+
+Number = TypeVar("Number", int, float)
 
 
 def _shown(text: object) -> str:
@@ -104,7 +112,7 @@ def _export_canvas(args: argparse.Namespace) -> int:
     return 0
 
 
-def _engine(scheduler: str | None):
+def _engine(scheduler: str | None) -> AbstractContextManager[DaskEngine | None]:
     """With --scheduler, a Dask cluster's engine (Dask is imported only then); else None: the local one."""
     if scheduler is None:
         return contextlib.nullcontext()
@@ -113,8 +121,8 @@ def _engine(scheduler: str | None):
     return dask_engine(scheduler)
 
 
-def _positive(kind: type):
-    def parse(text: str):
+def _positive(kind: Callable[[str], Number]) -> Callable[[str], Number]:
+    def parse(text: str) -> Number:
         value = kind(text)
         if value <= 0:
             raise argparse.ArgumentTypeError(f"must be positive, got {text}")
@@ -270,7 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        return args.run(args)
+        run: Callable[[argparse.Namespace], int] = args.run
+        return run(args)
     except GraderError as error:
         _say(f"cnn-grade: error: {error}", error=True)
         return error.exit_code

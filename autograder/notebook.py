@@ -30,13 +30,20 @@ import os
 import sys
 import textwrap
 import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from .assignment.cases import COURSE_SEED, cases_for, seed_for
 from .assignment.exercises import EXERCISES, Kind
-from .checking.exercise import (Substitution, case_passes, check_exercise, helper_source, helpers_to_substitute,
-                                with_substitution)
+from .checking.exercise import (
+    Substitution,
+    case_passes,
+    check_exercise,
+    helper_source,
+    helpers_to_substitute,
+    with_substitution,
+)
 from .checking.figure import HelperCalls, check_figure
 from .checking.result import ExerciseResult, missing_result
 from .sandbox.guest.calls import call_cases
@@ -55,8 +62,8 @@ def notebook_seed(folder: Path | None = None) -> int:
     return seed_for(student) if student else COURSE_SEED
 
 
-@functools.lru_cache(maxsize=None)
-def answer_key_helpers(names: tuple[str, ...]) -> dict[str, Callable]:
+@functools.cache
+def answer_key_helpers(names: tuple[str, ...]) -> dict[str, Callable[..., Any]]:
     """The answer key's helper functions, built from the same source the sandbox child gets."""
     namespace: dict[str, Any] = {}
     exec(compile(helper_source(names), "<answer key helpers>", "exec"), namespace)
@@ -105,22 +112,24 @@ def check_function(exercise: str, function: Any, seed: int) -> ExerciseResult:
     return with_substitution(result, Substitution(failing, case_passes(exercise, cases, substituted)), cases)
 
 
-def own_calls(helpers: tuple[str, ...], namespace: dict, seed: int) -> HelperCalls:
+def own_calls(helpers: tuple[str, ...], namespace: dict[str, Any], seed: int) -> HelperCalls:
     """The student's own calls of each helper on its cases (None for a helper that is not defined)."""
     calls: HelperCalls = {}
     for helper in helpers:
         cases, function = cases_for(helper, seed), namespace.get(helper)
-        calls[helper] = (cases, call_cases(function, [(c.args, c.kwargs) for c in cases]) if callable(function) else None)
+        own = call_cases(function, [(c.args, c.kwargs) for c in cases]) if callable(function) else None
+        calls[helper] = (cases, own)
     return calls
 
 
-def check_in_notebook(exercise: str, namespace: dict, seed: int | None = None) -> ExerciseResult:
+def check_in_notebook(exercise: str, namespace: dict[str, Any], seed: int | None = None) -> ExerciseResult:
     """The result of one exercise for the functions (or figures) defined in `namespace`."""
     if exercise not in EXERCISES:
         raise ValueError(f"unknown exercise {exercise!r}; expected one of {sorted(EXERCISES)}")
     seed = notebook_seed() if seed is None else seed
     if EXERCISES[exercise].kind is Kind.FIGURE:
-        return check_figure(exercise, extract_figures(namespace), own_calls(EXERCISES[exercise].helpers, namespace, seed))
+        helpers = own_calls(EXERCISES[exercise].helpers, namespace, seed)
+        return check_figure(exercise, extract_figures(namespace), helpers)
     return check_function(exercise, namespace.get(exercise), seed)
 
 
@@ -160,7 +169,7 @@ def shadowing_modules(folder: Path) -> list[str]:
                   and importlib.machinery.PathFinder.find_spec(name, elsewhere) is not None)
 
 
-def grade(exercise: str, namespace: dict) -> float:
+def grade(exercise: str, namespace: dict[str, Any]) -> float:
     """Print the feedback for `exercise` and return the points earned (stdout only, never stderr)."""
     folder = Path(os.getcwd()).resolve()
     shadowed = shadowing_modules(folder)
@@ -172,7 +181,7 @@ def grade(exercise: str, namespace: dict) -> float:
         warnings.simplefilter("ignore")
         try:
             result = check_in_notebook(exercise, namespace)
-        except Exception as error:  # a grader bug must not cost the student the cell's output
+        except Exception as error:  # noqa: BLE001  a grader bug must not cost the student the cell's output
             print(f"{exercise}: the grader failed ({type(error).__name__}: {error}); tell your instructor.")
             return 0.0
     print(result.feedback)

@@ -12,6 +12,7 @@ is what the HTTP path, the checks database and the queue add.
 from __future__ import annotations
 
 import argparse
+import functools
 import http.client
 import json
 import os
@@ -121,7 +122,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         with Grader(slots=1) as grader:
             grader.grade(SOLVED, student="warm-up")
-            direct = [_timed(lambda: grader.grade(SOLVED, student=f"d{i}")) for i in range(10)]
+            direct = [_timed(functools.partial(grader.grade, SOLVED, student=f"d{i}")) for i in range(10)]
         service = Service(Path(tmp) / "course", max(args.students, 1), "--slots", str(args.slots),
                           "--queue", str(args.queue))
         try:
@@ -146,9 +147,12 @@ def main() -> None:
             answers = _in_threads([(0.0, s) for s in burst.tokens], burst)
             refused = [seconds for status, seconds in answers if status == 503]
             ok = [seconds for status, seconds in answers if status == 200]
-            print(f"burst of {len(answers)} at once (slots {args.slots}, queue 4): {len(ok)} answered 200 ({_spread(ok)}), "
-                  f"{len(refused)} answered 503 ({_spread(refused) if refused else '-'}), "
-                  f"{len(answers) - len(ok) - len(refused)} other")
+            print(
+                f"burst of {len(answers)} at once (slots {args.slots}, queue 4): {len(ok)} answered 200 "
+                f"({_spread(ok)}), "
+                f"{len(refused)} answered 503 ({_spread(refused) if refused else '-'}), "
+                f"{len(answers) - len(ok) - len(refused)} other"
+            )
         finally:
             burst.stop()
     print(f"load average after: {'/'.join(f'{x:.1f}' for x in os.getloadavg())}")

@@ -54,7 +54,9 @@ def build_class(course: Path, students: int, lean: bool = False) -> dict[str, st
     """An nbgrader course in `course` with `students` submissions; returns student -> kind
     (solved, a bug's name, or unmodified)."""
     shutil.copy(ROOT / "nbgrader_config.py", course)
-    shutil.copytree(ROOT / "source", course / "source", ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    shutil.copytree(
+        ROOT / "source", course / "source", ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
+    )
     source_file = course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     source = nbformat.read(source_file, as_version=4)
     if lean:

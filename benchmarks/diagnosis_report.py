@@ -15,8 +15,8 @@ import itertools
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 import cnn_reference
 from autograder.assignment.cases import seed_for
@@ -28,22 +28,46 @@ NAMED, OBSERVED, WRONG, UNSEEN = "named correctly", "observable description only
 
 # Mistakes students make that the catalog does not hold: each must get the description, never a name.
 OFF_CATALOG = (
-    ("conv_backward", "db summed over the first example", "db[:, :, :, c] += dZ[i, h, w, c]",
-     "db[:, :, :, c] += dZ[0, h, w, c]"),
-    ("zero_pad", "[pad:-pad] with pad = 0", 'X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="constant", '
-     'constant_values=0)', "X_pad = np.zeros((X.shape[0], X.shape[1] + 2 * pad, X.shape[2] + 2 * pad, X.shape[3])); "
-     "X_pad[:, pad:-pad, pad:-pad, :] = X"),
-    ("zero_pad", "height used for the width", 'X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="constant", '
-     'constant_values=0)', "X_pad = np.zeros((X.shape[0], X.shape[1] + 2 * pad, X.shape[1] + 2 * pad, X.shape[3])); "
-     "X_pad[:, pad:pad + X.shape[1], pad:pad + X.shape[2], :] = X"),
-    ("conv_forward", "output size without the stride", "n_W = (n_W_prev - f + 2 * pad) // stride + 1",
-     "n_H, n_W = n_H_prev - f + 2 * pad + 1, n_W_prev - f + 2 * pad + 1"),
+    (
+        "conv_backward",
+        "db summed over the first example",
+        "db[:, :, :, c] += dZ[i, h, w, c]",
+        "db[:, :, :, c] += dZ[0, h, w, c]",
+    ),
+    (
+        "zero_pad",
+        "[pad:-pad] with pad = 0",
+        'X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="constant", constant_values=0)',
+        "X_pad = np.zeros((X.shape[0], X.shape[1] + 2 * pad, X.shape[2] + 2 * pad, X.shape[3])); "
+        "X_pad[:, pad:-pad, pad:-pad, :] = X",
+    ),
+    (
+        "zero_pad",
+        "height used for the width",
+        'X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="constant", constant_values=0)',
+        "X_pad = np.zeros((X.shape[0], X.shape[1] + 2 * pad, X.shape[1] + 2 * pad, X.shape[3])); "
+        "X_pad[:, pad:pad + X.shape[1], pad:pad + X.shape[2], :] = X",
+    ),
+    (
+        "conv_forward",
+        "output size without the stride",
+        "n_W = (n_W_prev - f + 2 * pad) // stride + 1",
+        "n_H, n_W = n_H_prev - f + 2 * pad + 1, n_W_prev - f + 2 * pad + 1",
+    ),
     ("pool_forward", "mode misspelt", 'elif mode == "average":', 'elif mode == "avg":'),
-    ("pool_forward", "average divided by f", "A[i, h, w, c] = np.mean(a_prev_slice)",
-     "A[i, h, w, c] = np.sum(a_prev_slice) / f"),
+    (
+        "pool_forward",
+        "average divided by f",
+        "A[i, h, w, c] = np.mean(a_prev_slice)",
+        "A[i, h, w, c] = np.sum(a_prev_slice) / f",
+    ),
     ("conv_backward", "dW without dZ", "dW[:, :, :, c] += a_slice * dZ[i, h, w, c]", "dW[:, :, :, c] += a_slice"),
-    ("pool_backward", "mask of the whole example", "mask = create_mask_from_window(a_prev_slice)",
-     "mask = create_mask_from_window(a_prev[:, :, c])[vert_start:vert_end, horiz_start:horiz_end]"),
+    (
+        "pool_backward",
+        "mask of the whole example",
+        "mask = create_mask_from_window(a_prev_slice)",
+        "mask = create_mask_from_window(a_prev[:, :, c])[vert_start:vert_end, horiz_start:horiz_end]",
+    ),
     ("distribute_value", "dz spread without dividing", "average = dz / (f_H * f_W)", "average = dz"),
     ("conv_single_step", "mean instead of sum", "Z = np.sum(s)", "Z = np.mean(s)"),
 )
@@ -51,16 +75,18 @@ OFF_CATALOG = (
 
 @dataclass(frozen=True)
 class Trial:
-    group: str                       # "catalog", "two mistakes", "off the catalog", "correct"
+    group: str  # "catalog", "two mistakes", "off the catalog", "correct"
     exercise: str
     label: str
     function: Callable
-    names: frozenset[str]            # the names a right hint may give (none for correct solutions)
+    names: frozenset[str]  # the names a right hint may give (none for correct solutions)
 
 
 def _combined(first: Mistake, second: Mistake) -> Mistake | None:
     """One mutant carrying both mistakes; None when they change the same line."""
-    both = replace(first, name=f"{first.name} + {second.name}", also=first.also + ((second.old, second.new),) + second.also)
+    both = replace(
+        first, name=f"{first.name} + {second.name}", also=(*first.also, (second.old, second.new), *second.also)
+    )
     try:
         return both if mutant(both) else None
     except AssertionError:  # the second mistake's line is gone (or doubled) once the first is applied
@@ -76,6 +102,7 @@ def _noisy(function: Callable) -> Callable:
         print("debugging", len(args))
         value = function(*args, **kwargs)
         return list(value) if isinstance(value, tuple) else value
+
     return noisy
 
 
@@ -85,8 +112,9 @@ def trials() -> list[Trial]:
     singles = list({(m.exercise, m.name): m for m in reversed(CATALOG)}.values())[::-1]
     for first, second in itertools.combinations(singles, 2):
         if first.exercise == second.exercise and first.name != second.name and (both := _combined(first, second)):
-            found.append(Trial("two mistakes", first.exercise, both.name, mutant(both),
-                               frozenset({first.name, second.name})))
+            found.append(
+                Trial("two mistakes", first.exercise, both.name, mutant(both), frozenset({first.name, second.name}))
+            )
     for exercise, name, old, new in OFF_CATALOG:
         found.append(Trial("off the catalog", exercise, name, _off_catalog(exercise, old, new), frozenset()))
     for name, module in (("loops", cnn_reference.loops), ("vectorized", cnn_reference.vectorized)):
@@ -127,8 +155,9 @@ def main(argv: list[str] | None = None) -> int:
                 wrong.append(f"[{trial.group}] {trial.exercise}: {trial.label} (seed {seed})\n{feedback}\n")
     groups = ("catalog", "two mistakes", "off the catalog")
     print(f"{len(all_trials)} submissions x {len(seeds)} students' cases, {time.perf_counter() - start:.0f} s\n")
-    print("| exercise | " + " | ".join(f"{g}: named / described / wrong / unseen" for g in groups)
-          + " | correct: wrong |")
+    print(
+        "| exercise | " + " | ".join(f"{g}: named / described / wrong / unseen" for g in groups) + " | correct: wrong |"
+    )
     print("|---|" + "---:|" * (len(groups) + 1))
     for exercise in FUNCTIONS:
         cells = [" / ".join(str(tally[g, exercise, o]) for o in (NAMED, OBSERVED, WRONG, UNSEEN)) for g in groups]

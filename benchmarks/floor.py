@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 
 import cnn_reference.loops
-
 from autograder.assignment.cases import cases_for, seed_for
 from autograder.assignment.exercises import FUNCTIONS
 

@@ -35,13 +35,28 @@ def nbgrader_scores(course: Path, students: list[str], exercises: tuple[str, ...
 def cnn_grade(course: Path, out: Path, jobs: int, gradebook: Path) -> tuple[float, dict[str, float], list[dict]]:
     """(wall seconds, seconds per phase of the run as the command prints them, the records of results.json)."""
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(course), "--out", str(out),
-                           "--jobs", str(jobs), "--gradebook", f"sqlite:///{gradebook}"], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            str(course),
+            "--out",
+            str(out),
+            "--jobs",
+            str(jobs),
+            "--gradebook",
+            f"sqlite:///{gradebook}",
+        ],
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"cnn-grade failed:\n{done.stderr[-3000:]}")
     line = next(line for line in done.stdout.splitlines() if line.startswith(PHASES))
-    phases = dict(item.rsplit(" ", 1) for item in line[len(PHASES):].split(", "))
+    phases = dict(item.rsplit(" ", 1) for item in line[len(PHASES) :].split(", "))
     records = json.loads((out / "results.json").read_text(encoding="utf-8"))["submissions"]
     return seconds, {phase: float(value) for phase, value in phases.items()}, records
 

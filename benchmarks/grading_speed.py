@@ -19,7 +19,7 @@ from pathlib import Path
 
 from classes import build_class, graded_exercises
 from floor import floor
-from graders import cnn_grade, nbgrader_autograde, nbgrader_scores, gradebook_copy
+from graders import cnn_grade, gradebook_copy, nbgrader_autograde, nbgrader_scores
 from phases import breakdown
 
 
@@ -56,19 +56,28 @@ def grade_one_class(tmp: Path, name: str, students: int, lean: bool, jobs: int) 
         print(f"{f'cnn-grade grade --jobs {n}':<32}{seconds:>9.1f}{seconds / students:>16.4f}"
               f"{seconds / students / floor_seconds:>9.1f}{theirs_seconds / seconds:>12.1f}x")
         ours = _scores(records, exercises)
-        differences = [(s, e, theirs[s][e], ours[s][e]) for s in everyone for e in exercises if theirs[s][e] != ours[s][e]]
+        differences = [
+            (s, e, theirs[s][e], ours[s][e]) for s in everyone for e in exercises if theirs[s][e] != ours[s][e]
+        ]
         for row in differences[:20]:
             print("    score differs (student, exercise, nbgrader, cnn-grade):", *row)
         for record in [r for r in records if r["student"] in {row[0] for row in differences}]:
-            print(f"    {record['student']}: {record['status']} {record['message'][:300]} "
-                  f"{record['details'].get('first_failure') or ''}")
+            print(
+                f"    {record['student']}: {record['status']} {record['message'][:300]} "
+                f"{record['details'].get('first_failure') or ''}"
+            )
         agree = agree and not differences and len(ours) == students
     if agree:
-        print(f"identical per-exercise scores from all graders for all {students} submissions "
-              f"({students * len(exercises)} grades each)")
+        print(
+            f"identical per-exercise scores from all graders for all {students} submissions "
+            f"({students * len(exercises)} grades each)"
+        )
     seconds, phases, records = runs[1]
-    print(f"where cnn-grade --jobs 1 spends its {seconds / students * 1000:.0f} ms per submission "
-          f"(ms; start-up of the interpreter and imports: the rest, {_startup(seconds, phases) / students * 1000:.0f} ms):")
+    print(
+        f"where cnn-grade --jobs 1 spends its {seconds / students * 1000:.0f} ms per submission "
+        f"(ms; start-up of the interpreter and imports: the rest, "
+        f"{_startup(seconds, phases) / students * 1000:.0f} ms):"
+    )
     for phase, value in breakdown(records, phases):
         print(f"    {phase:<40}{value * 1000:>8.1f}")
     floor_ms = "; ".join(f"{e} {s * 1000:.1f}" for e, s in floor_exercises.items())
@@ -88,8 +97,10 @@ def main() -> int:
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs; load average {_load()} (1/5/15 min) at the start")
     with tempfile.TemporaryDirectory(prefix="grading-speed-") as tmp:
-        agree = [grade_one_class(Path(tmp), "lean", args.lean_students, True, args.jobs),
-                 grade_one_class(Path(tmp), "full", args.students, False, args.jobs)]
+        agree = [
+            grade_one_class(Path(tmp), "lean", args.lean_students, True, args.jobs),
+            grade_one_class(Path(tmp), "full", args.students, False, args.jobs),
+        ]
     print(f"\nload average {_load()} at the end")
     return 0 if all(agree) else 1
 

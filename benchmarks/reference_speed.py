@@ -13,9 +13,10 @@ Run: `make benchmarks` or `.venv/bin/python benchmarks/reference_speed.py [--rep
 from __future__ import annotations
 
 import argparse
+import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import torch
@@ -38,7 +39,7 @@ class Inputs:
     dZ: np.ndarray         # (m, n_H, n_W, n_C), same size as the conv output (pad 1, stride 1)
     dA: np.ndarray         # (m, n_H_prev // 2, n_W_prev // 2, n_C_prev), the pooling output's gradient
 
-    def batch(self, m: int) -> "Inputs":
+    def batch(self, m: int) -> Inputs:
         return Inputs(self.A_prev[:m], self.W, self.b, self.dZ[:m], self.dA[:m])
 
 
@@ -124,28 +125,41 @@ def main(argv: list[str] | None = None) -> int:
     loop_steps, vectorized_steps, reference_steps = numpy_steps(loops), numpy_steps(vectorized), torch_steps(x)
 
     threads = torch.get_num_threads()
-    print(f"NumPy {np.__version__}, PyTorch {torch.__version__} CPU with {threads} thread{'s' * (threads != 1)}, float64")
+    print(f"NumPy {np.__version__}, PyTorch {torch.__version__} CPU "
+          f"with {threads} thread{'s' * (threads != 1)}, float64")
     print(f"A_prev {x.A_prev.shape}; conv W {x.W.shape}, {CONV_HP}; pooling {POOL_HP}")
-    print(f"forward + backward, best of {args.repeats}; the loop version runs on m={args.loop_batch} "
-          f"and is scaled x{scale:g} to m={M} (loop timings repeat at most 2 times)\n")
+    print(
+        f"forward + backward, best of {args.repeats}; the loop version runs on m={args.loop_batch} "
+        f"and is scaled x{scale:g} to m={M} (loop timings repeat at most 2 times)\n"
+    )
     header = f"{'workload':<14}{'loops (scaled)':>16}{'vectorized':>13}{'PyTorch':>11}{'vec/torch':>11}{'loop/vec':>11}"
     print(header)
     print("-" * len(header))
     missed = []
     for name in vectorized_steps:
-        (loop_time,) = best_of([lambda: loop_steps[name](small)], min(args.repeats, 2))
+        (loop_time,) = best_of([functools.partial(loop_steps[name], small)], min(args.repeats, 2))
         loop_time *= scale
-        vectorized_time, torch_time = best_of([lambda: vectorized_steps[name](x), reference_steps[name]], args.repeats)
+        vectorized_time, torch_time = best_of(
+            [functools.partial(vectorized_steps[name], x), reference_steps[name]], args.repeats
+        )
         vs_torch, vs_loop = vectorized_time / torch_time, loop_time / vectorized_time
-        print(f"{name:<14}{loop_time * 1e3:>13.0f} ms{vectorized_time * 1e3:>10.1f} ms{torch_time * 1e3:>8.1f} ms"
-              f"{vs_torch:>10.1f}x{vs_loop:>10.0f}x")
+        print(
+            f"{name:<14}{loop_time * 1e3:>13.0f} ms{vectorized_time * 1e3:>10.1f} ms{torch_time * 1e3:>8.1f} ms"
+            f"{vs_torch:>10.1f}x{vs_loop:>10.0f}x"
+        )
         if vs_torch > VECTORIZED_TARGET:
             missed.append(f"{name}: vectorized is {vs_torch:.1f}x PyTorch (target <= {VECTORIZED_TARGET:g}x)")
         if vs_loop < LOOP_TARGET:
-            missed.append(f"{name}: vectorized is only {vs_loop:.0f}x faster than the loops (target >= {LOOP_TARGET:g}x)")
+            missed.append(
+                f"{name}: vectorized is only {vs_loop:.0f}x faster than the loops (target >= {LOOP_TARGET:g}x)"
+            )
     print()
-    print("\n".join(missed) if missed else
-          f"targets met: vectorized within {VECTORIZED_TARGET:g}x of PyTorch and >= {LOOP_TARGET:g}x faster than the loops")
+    print(
+        "\n".join(missed)
+        if missed
+        else f"targets met: vectorized within {VECTORIZED_TARGET:g}x of PyTorch "
+        f"and >= {LOOP_TARGET:g}x faster than the loops"
+    )
     return 0
 
 

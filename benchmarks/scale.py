@@ -31,7 +31,8 @@ def one(students: int) -> dict[str, float]:
     groups = [set(g.students) for g in similarity.groups]
     return {"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "flagged_share": len(background) / (students * (students - 1) / 2),
-            "rings_exact": sum(r in groups for r in rings), "rings_touched": sum(any(r & g for g in groups) for r in rings),
+            "rings_exact": sum(r in groups for r in rings),
+            "rings_touched": sum(any(r & g for g in groups) for r in rings),
             "rings": len(rings)}
 
 

@@ -7,7 +7,8 @@ that names the problem instead of returning a silently wrong (often empty) array
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Mapping, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -131,7 +132,7 @@ def check_pool_backward(dA: Any, cache: Any, mode: Any = "max") -> None:
         raise ValueError(f"dA must have the shape of pool_forward's output {expected}, got {dA.shape}")
 
 
-def _conv_output_shape(a_shape: tuple, w_shape: tuple, stride: int, pad: int) -> tuple:
+def _conv_output_shape(a_shape: tuple[int, ...], w_shape: tuple[int, ...], stride: int, pad: int) -> tuple[int, ...]:
     m, n_H_prev, n_W_prev, _ = a_shape
     f, _, _, n_C = w_shape
     return (m, (n_H_prev - f + 2 * pad) // stride + 1, (n_W_prev - f + 2 * pad) // stride + 1, n_C)

@@ -10,12 +10,19 @@ Must agree with ``loops`` to 1e-10 (tests/test_reference_geometry.py).
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .validate import validated
+
+Shape = tuple[int, ...]
+Index = tuple[slice, slice, slice, slice]
+# hparameters: {"pad", "stride"} for a convolution, {"f", "stride"} for pooling.
+Hparameters = dict[str, int]
+ConvCache = tuple[np.ndarray, np.ndarray, np.ndarray, Hparameters]   # (A_prev, W, b, hparameters)
+PoolCache = tuple[np.ndarray, Hparameters]                           # (A_prev, hparameters)
 
 
 def _output_size(n_prev: int, f: int, pad: int, stride: int) -> int:
@@ -30,7 +37,7 @@ def _window_rows(X: np.ndarray, f: int, stride: int) -> np.ndarray:
     return view.transpose(0, 1, 2, 4, 5, 3).reshape(m * n_H * n_W, f * f * n_C)
 
 
-def _offsets(f: int, stride: int, n_H: int, n_W: int) -> Iterator[tuple[int, int, tuple]]:
+def _offsets(f: int, stride: int, n_H: int, n_W: int) -> Iterator[tuple[int, int, Index]]:
     """For each offset (di, dj) inside a window, the index that picks from an (m, n_H_prev, n_W_prev, n_C)
     array the entry at that offset of every window: an (m, n_H, n_W, n_C) strided slice."""
     for di in range(f):
@@ -62,7 +69,8 @@ def conv_single_step(a_slice_prev: np.ndarray, W: np.ndarray, b: np.ndarray) -> 
 
 
 @validated
-def conv_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray, hparameters: dict) -> tuple:
+def conv_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray,
+                 hparameters: Hparameters) -> tuple[np.ndarray, ConvCache]:
     """Convolution forward. A_prev: (m, n_H_prev, n_W_prev, n_C_prev); W: (f, f, n_C_prev, n_C);
     b: (1, 1, 1, n_C). Returns Z: (m, n_H, n_W, n_C) with n_H = (n_H_prev - f + 2*pad) // stride + 1,
     and cache = (A_prev, W, b, hparameters)."""
@@ -75,14 +83,14 @@ def conv_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray, hparameters: 
 
 
 @validated
-def pool_forward(A_prev: np.ndarray, hparameters: dict, mode: str = "max") -> tuple:
+def pool_forward(A_prev: np.ndarray, hparameters: Hparameters, mode: str = "max") -> tuple[np.ndarray, PoolCache]:
     """Pooling forward. A_prev: (m, n_H_prev, n_W_prev, n_C). Returns A: (m, n_H, n_W, n_C) with
     n_H = (n_H_prev - f) // stride + 1, and cache = (A_prev, hparameters)."""
     return _pooled(A_prev, hparameters["f"], hparameters["stride"], mode), (A_prev, hparameters)
 
 
 @validated
-def conv_backward(dZ: np.ndarray, cache: tuple) -> tuple:
+def conv_backward(dZ: np.ndarray, cache: ConvCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Convolution backward. dZ: (m, n_H, n_W, n_C); cache from conv_forward.
     Returns dA_prev: (m, n_H_prev, n_W_prev, n_C_prev), dW: (f, f, n_C_prev, n_C), db: (1, 1, 1, n_C)."""
     A_prev, W, b, hparameters = cache
@@ -105,17 +113,18 @@ def conv_backward(dZ: np.ndarray, cache: tuple) -> tuple:
 @validated
 def create_mask_from_window(x: np.ndarray) -> np.ndarray:
     """x: (f, f) -> boolean mask (f, f), True at every entry equal to max(x) (ties all True)."""
-    return x == np.max(x)
+    mask: np.ndarray = x == np.max(x)
+    return mask
 
 
 @validated
-def distribute_value(dz: float, shape: tuple) -> np.ndarray:
+def distribute_value(dz: float, shape: Shape) -> np.ndarray:
     """An array of `shape` (f_H, f_W) whose entries all equal dz / (f_H * f_W)."""
     return np.full(shape, dz / (shape[0] * shape[1]), dtype=np.float64)
 
 
 @validated
-def pool_backward(dA: np.ndarray, cache: tuple, mode: str = "max") -> np.ndarray:
+def pool_backward(dA: np.ndarray, cache: PoolCache, mode: str = "max") -> np.ndarray:
     """Pooling backward. dA: (m, n_H, n_W, n_C); cache from pool_forward.
     Returns dA_prev: (m, n_H_prev, n_W_prev, n_C). Max mode routes dA to every entry equal to
     its window's maximum (the x == max(x) convention, so tied maxima each get the full dA);

@@ -1,7 +1,7 @@
 """Central-difference gradient checks for the answer key's tests (the one place they live)."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -89,8 +89,14 @@ def check_from_a_cell(python: Path, folder: Path, url: str, token: str | None) -
     env["CNN_CHECK_URL"] = url
     if token is not None:
         env["CNN_CHECK_TOKEN"] = token
-    done = subprocess.run([str(python), "-c", f"from cnn_check_my_work import check_my_work; check_my_work({NOTEBOOK!r})"],
-                          cwd=folder, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [str(python), "-c", f"from cnn_check_my_work import check_my_work; check_my_work({NOTEBOOK!r})"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
@@ -117,8 +123,9 @@ def test_a_correct_notebook_gets_every_exercise_passed(student_python: Path, ser
     assert "FAIL" not in out, out
 
 
-def test_a_buggy_notebook_gets_the_failing_cases_and_the_hint(student_python: Path, service: str,
-                                                              tmp_path: Path) -> None:
+def test_a_buggy_notebook_gets_the_failing_cases_and_the_hint(
+    student_python: Path, service: str, tmp_path: Path
+) -> None:
     out = check_from_a_cell(student_python, student_folder(tmp_path, buggy_conv_forward()), service, TOKENS["bob"])
     assert "\nconv_forward: failed" in out, out
     assert "Likely mistake: slice corners ignore the stride" in out, out
@@ -141,6 +148,7 @@ def test_a_wrong_token_is_refused(student_python: Path, service: str, tmp_path: 
 
 
 def test_a_service_that_is_down_is_named(student_python: Path, tmp_path: Path) -> None:
-    out = check_from_a_cell(student_python, student_folder(tmp_path, solutions()),
-                            f"http://127.0.0.1:{free_port()}/", TOKENS["alice"])
+    out = check_from_a_cell(
+        student_python, student_folder(tmp_path, solutions()), f"http://127.0.0.1:{free_port()}/", TOKENS["alice"]
+    )
     assert out.startswith("The grading service is down or not reachable."), out

@@ -55,7 +55,9 @@ def test_the_cache_must_hold_the_inputs():
     # Only the pad = 0 cases pass: there the padded input is the input.
     assert [r.passed for r in result.cases] == ["pad = 0," in r.label for r in result.cases]
     assert result.score < 4 and "cache[0] is not the input A_prev" in result.feedback
-    short = grade_function("pool_forward", lambda A_prev, hp, mode="max": (key.pool_forward(A_prev, hp, mode)[0], (A_prev,)))
+    short = grade_function(
+        "pool_forward", lambda A_prev, hp, mode="max": (key.pool_forward(A_prev, hp, mode)[0], (A_prev,))
+    )
     assert short.score == 0 and "cache has 1 items, expected 2: (A_prev, hparameters)" in short.feedback
     assert CACHE_HINT in short.feedback
 
@@ -73,8 +75,8 @@ def test_a_mask_with_other_values_fails():
 def test_partial_credit_rule():
     assert partial_credit(4.0, 7, 8, 0.5) == 3.5
     assert partial_credit(4.0, 5, 8, 0.5) == 2.5
-    assert partial_credit(3.0, 1, 7, 0.5) == 0.0          # 0.43 rounds down to 0
-    assert partial_credit(3.0, 2, 7, 0.5) == 0.5          # 0.86 rounds down to 0.5
+    assert partial_credit(3.0, 1, 7, 0.5) == 0.0  # 0.43 rounds down to 0
+    assert partial_credit(3.0, 2, 7, 0.5) == 0.5  # 0.86 rounds down to 0.5
     assert partial_credit(2.0, 0, 5, 0.5) == 0.0
     assert partial_credit(1.0, 3, 3, 0.5) == 1.0
     assert partial_credit(2.0, 1, 3, 1.0) == 0.0
@@ -113,32 +115,42 @@ def test_not_implemented_everywhere_is_reported_as_unanswered():
 
 def test_a_broken_helper_is_charged_once_and_named():
     namespace: dict = {"np": np}
-    exec("def zero_pad(X, pad):\n    return np.pad(X, pad)\n"
-         "def conv_single_step(a, W, b):\n    return np.sum(a * W) + b.item()\n", namespace)
+    exec(
+        "def zero_pad(X, pad):\n    return np.pad(X, pad)\n"
+        "def conv_single_step(a, W, b):\n    return np.sum(a * W) + b.item()\n",
+        namespace,
+    )
     exec(helper_source(["conv_forward"]), namespace)
     result = grade_function("conv_forward", namespace["conv_forward"])
     assert (result.score, result.status, result.diagnosis) == (4.0, "passed", [])
     # Only the helper that fails its own check is taken from the answer key.
-    assert result.feedback.startswith("conv_forward: 4 / 4 points, graded with the answer key's zero_pad "
-                                      "(yours fails its own check)")
+    assert result.feedback.startswith(
+        "conv_forward: 4 / 4 points, graded with the answer key's zero_pad (yours fails its own check)"
+    )
 
 
 def test_a_helper_substitution_can_only_add_points():
     namespace: dict = {"np": np}
-    exec("def zero_pad(X, pad):\n    return np.pad(X, pad)\n"
-         "def conv_single_step(a, W, b):\n    return np.sum(a * W) + b.item()\n"
-         "def conv_forward(A_prev, W, b, hparameters):\n    raise ValueError('mine')\n", namespace)
+    exec(
+        "def zero_pad(X, pad):\n    return np.pad(X, pad)\n"
+        "def conv_single_step(a, W, b):\n    return np.sum(a * W) + b.item()\n"
+        "def conv_forward(A_prev, W, b, hparameters):\n    raise ValueError('mine')\n",
+        namespace,
+    )
     result = grade_function("conv_forward", namespace["conv_forward"])
     assert (result.score, result.status) == (0.0, "error") and "graded with the answer key" not in result.feedback
 
 
 def test_feedback_never_shows_hidden_inputs_or_expected_values():
     cases = cases_for("pool_forward", seed_for("someone"))
-    outcomes = call_cases(lambda A, hp, mode="max": (A[:, ::2, ::2] * 1.5, (A, hp)), [(c.args, c.kwargs) for c in cases])
+    outcomes = call_cases(
+        lambda A, hp, mode="max": (A[:, ::2, ::2] * 1.5, (A, hp)), [(c.args, c.kwargs) for c in cases]
+    )
     result = check_exercise("pool_forward", cases, outcomes)
     hidden_numbers = {f"{v:.4f}" for c in cases if c.kind == "hidden" for v in np.ravel(c.args[0])[:20]}
-    hidden_numbers |= {f"{v:.4f}" for c in cases if c.kind == "hidden"
-                       for v in np.ravel(key.pool_forward(*c.args, **c.kwargs)[0])[:20]}
+    hidden_numbers |= {
+        f"{v:.4f}" for c in cases if c.kind == "hidden" for v in np.ravel(key.pool_forward(*c.args, **c.kwargs)[0])[:20]
+    }
     assert not any(number in result.feedback for number in hidden_numbers)
     assert "[hidden] A_prev: (1, 4, 6, 2), f = 2, stride = 2, mode = max" in result.feedback
 
@@ -147,7 +159,10 @@ def test_the_bulk_graders_plain_data_round_trip_gives_the_same_result():
     cases = cases_for("conv_backward", seed_for("someone"))
     outcomes = call_cases(cnn_reference.loops.conv_backward, [(c.args, c.kwargs) for c in cases])
     decoded = wire.unpack(wire.pack(outcomes))
-    direct, round_trip = check_exercise("conv_backward", cases, outcomes), check_exercise("conv_backward", cases, decoded)
+    direct, round_trip = (
+        check_exercise("conv_backward", cases, outcomes),
+        check_exercise("conv_backward", cases, decoded),
+    )
     assert direct.to_json() == round_trip.to_json() and direct.status == "passed"
 
 

@@ -1,24 +1,25 @@
 """The padding figure: found among a notebook's globals (or pyplot's open figures) and checked on what
 it is for (x and the student's own x_pad), so a zero_pad mistake is charged to zero_pad alone."""
+import contextlib
 import subprocess
 import sys
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from support import FIGURE_CELL, grade, notebook  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from support import FIGURE_CELL, grade, notebook
 
-import cnn_reference  # noqa: E402
-from autograder.assignment.cases import seed_for  # noqa: E402
-from autograder.checking.figure import check_padding_figure  # noqa: E402
-from autograder.checking.mistakes import CATALOG, mutant, mutant_source  # noqa: E402
-from autograder.grading.options import GradeOptions  # noqa: E402
-from autograder.notebook import check_in_notebook, own_calls  # noqa: E402
-from autograder.sandbox.guest.figures import extract_figures  # noqa: E402
-from autograder.sandbox.limits import Limits  # noqa: E402
+import cnn_reference
+from autograder.assignment.cases import seed_for
+from autograder.checking.figure import check_padding_figure
+from autograder.checking.mistakes import CATALOG, mutant, mutant_source
+from autograder.grading.options import GradeOptions
+from autograder.notebook import check_in_notebook, own_calls
+from autograder.sandbox.guest.figures import extract_figures
+from autograder.sandbox.limits import Limits
 
 SEED = seed_for("test-student")
 PAD_EVERY_AXIS = next(m for m in CATALOG if m.name == "padding every axis")
@@ -87,10 +88,8 @@ def test_no_figure_at_all_fails():
 def run_figure_cell(zero_pad) -> dict:
     """The notebook's namespace after its figure cell ran with this zero_pad (as far as it got)."""
     namespace = {"np": np, "zero_pad": zero_pad}
-    try:
+    with contextlib.suppress(NotImplementedError):
         exec(FIGURE_CELL, namespace)
-    except NotImplementedError:
-        pass
     return namespace
 
 

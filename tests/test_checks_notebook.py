@@ -54,7 +54,7 @@ def points(cell) -> float:
 
 
 def test_grade_returns_the_points_the_checks_give_directly(graded):
-    folder, notebook, cells = graded
+    _folder, notebook, cells = graded
     namespace: dict = {}
     exec(compile(notebook.cells[0].source + "\n" + notebook.cells[1].source, "<submission>", "exec"), namespace)
     for name in GRADED[:-1]:
@@ -87,4 +87,7 @@ def test_helper_source_is_the_notebook_code_and_runs_alone():
     namespace: dict = {}
     exec(helper_source(["create_mask_from_window", "distribute_value"]), namespace)
     assert namespace["distribute_value"](2.0, (2, 2)).tolist() == [[0.5, 0.5], [0.5, 0.5]]
-    assert namespace["create_mask_from_window"](np.array([[1.0, 3.0], [3.0, 0.0]])).tolist() == [[False, True], [True, False]]
+    assert namespace["create_mask_from_window"](np.array([[1.0, 3.0], [3.0, 0.0]])).tolist() == [
+        [False, True],
+        [True, False],
+    ]

@@ -1,6 +1,6 @@
 """Credit only for computing: a submission with no working function, only a table of the published
 outputs plus answers right on degenerate cases (pad = 0 returns the input, f = 1 stride 1 pooling
-returns the input, an all-True mask, a fill with dz on a 1 × 1 window), scores 0; honest partial
+returns the input, an all-True mask, a fill with dz on a 1-by-1 window), scores 0; honest partial
 solutions keep their partial credit."""
 from __future__ import annotations
 

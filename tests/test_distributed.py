@@ -64,7 +64,7 @@ def no_process_left_behind():
     before = {p.pid for p in psutil.Process().children(recursive=True)}
     yield
     left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before and _not_tracker(p)]
-    gone, alive = psutil.wait_procs(left, timeout=10)
+    _gone, alive = psutil.wait_procs(left, timeout=10)
     assert not alive, [p.cmdline() for p in alive]
 
 
@@ -87,14 +87,14 @@ def test_scheduler_values(text: str, expected: cluster.Scheduler) -> None:
 
 @pytest.mark.parametrize("text", ["local:0", "localhost:8786", "10.0.0.5:8786", "local:two", ""])
 def test_bad_scheduler_values_are_explained(text: str) -> None:
-    with pytest.raises(cluster.SchedulerError, match="tcp://HOST:PORT|at least 1 worker"):
+    with pytest.raises(cluster.SchedulerError, match=r"tcp://HOST:PORT|at least 1 worker"):
         cluster.parse_scheduler(text)
 
 
 def test_an_unreachable_scheduler_is_a_grader_error() -> None:
-    with pytest.raises(cluster.SchedulerError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
-        with cluster.connect(cluster.parse_scheduler("tcp://127.0.0.1:9"), connect_seconds=1):
-            pass
+    with (pytest.raises(cluster.SchedulerError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"),
+          cluster.connect(cluster.parse_scheduler("tcp://127.0.0.1:9"), connect_seconds=1)):
+        pass
 
 
 def test_bad_scheduler_on_the_command_line_is_a_clear_error(tmp_path: Path, capsys) -> None:
@@ -106,9 +106,9 @@ def test_bad_scheduler_on_the_command_line_is_a_clear_error(tmp_path: Path, caps
 
 def test_missing_dask_names_the_extra(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)  # what `import distributed` meets without Dask
-    with pytest.raises(cluster.SchedulerError, match=r"pip install 'cnn-step-by-step\[dask\]'"):
-        with cluster.dask_engine("local:1"):
-            pass
+    with (pytest.raises(cluster.SchedulerError, match=r"pip install 'cnn-step-by-step\[dask\]'"),
+          cluster.dask_engine("local:1")):
+        pass
 
 
 def test_the_local_path_never_imports_dask() -> None:
@@ -210,7 +210,8 @@ def dask_command_line_cluster(tmp_path: Path):
 
 
 @pytest.mark.slow
-def test_a_submission_whose_workers_die_is_crashed_then_regraded(tmp_path: Path, dask_command_line_cluster: str) -> None:
+def test_a_submission_whose_workers_die_is_crashed_then_regraded(tmp_path: Path,
+                                                                  dask_command_line_cluster: str) -> None:
     submissions = _class_of(tmp_path / "class", 4)
     options = GradeOptions(sandbox=resolve("auto"))
     killed: list[str] = []

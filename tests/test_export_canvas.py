@@ -95,7 +95,9 @@ def test_points_possible_of_canvas_that_differ_from_ours_are_a_warning(
     roster.write_text(ROSTER.read_text().replace(",10.00,5.00,", ",100.00,5.00,"))
     assert main(["export", "canvas", "--graded", str(graded), "--roster", str(roster),
                  "--out", str(tmp_path / "x.csv")]) == 0
-    assert f"'{COLUMN}' has 100.00 points possible in Canvas, cnn-grade's scores are out of 10" in capsys.readouterr().err
+    assert (
+        f"'{COLUMN}' has 100.00 points possible in Canvas, cnn-grade's scores are out of 10" in capsys.readouterr().err
+    )
 
 
 def test_the_plain_per_exercise_csv_is_safe_too() -> None:
@@ -111,8 +113,10 @@ def test_ids_that_differ_only_in_case_are_never_merged(tmp_path: Path, capsys: p
     records = [record("ada"), record("Ada", {"conv_forward"}), record("carol")]
     write_json_atomic(results(records, "week4_cnn", "fingerprint"), tmp_path / "graded" / "results.json")
     out = tmp_path / "canvas_import.csv"
-    assert main(["export", "canvas", "--graded", str(tmp_path / "graded"), "--roster", str(ROSTER),
-                 "--out", str(out)]) == 0
+    assert (
+        main(["export", "canvas", "--graded", str(tmp_path / "graded"), "--roster", str(ROSTER), "--out", str(out)])
+        == 0
+    )
     rows = {row["SIS Login ID"]: row for row in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))}
     column = next(c for c in rows["ada"] if "CNN" in c)
     assert rows["ada"][column] == "" and rows["carol"][column] != ""

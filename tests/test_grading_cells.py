@@ -47,8 +47,15 @@ def text(cell) -> str:
 
 
 def test_a_handed_in_autograder_package_cannot_stand_in_for_the_grader(tmp_path: Path) -> None:
-    folder = autograded(tmp_path, "mallory", {"autograder/__init__.py": "", "autograder/notebook.py": FAKE_GRADER,
-                                              "visible_checks/__init__.py": FAKE_GRADER.replace("grade", "visible_grade")})
+    folder = autograded(
+        tmp_path,
+        "mallory",
+        {
+            "autograder/__init__.py": "",
+            "autograder/notebook.py": FAKE_GRADER,
+            "visible_checks/__init__.py": FAKE_GRADER.replace("grade", "visible_grade"),
+        },
+    )
     cells = run(folder, submission({}))
     for name, cell in cells.items():
         assert points(cell) == 0.0, (name, text(cell))
@@ -61,7 +68,7 @@ def test_a_handed_in_module_that_replaces_an_installed_one_scores_nothing(tmp_pa
     answers = solutions()
     answers["zero_pad"] = "import tqdm\n" + answers["zero_pad"]
     cells = run(folder, submission(answers))
-    for name, cell in cells.items():
+    for _name, cell in cells.items():
         assert points(cell) == 0.0
         assert "files in your folder replace the installed tqdm" in text(cell)
 
@@ -70,4 +77,3 @@ def test_the_solved_release_still_scores_full_marks_beside_harmless_files(tmp_pa
     folder = autograded(tmp_path, "alice", {"helpers.py": "X = 1\n"})
     cells = run(folder, submission({**solutions(), "zero_pad": "import helpers\n" + solutions()["zero_pad"]}))
     assert {name: points(cell) for name, cell in cells.items()} == {n: e.points for n, e in EXERCISES.items()}
-

@@ -52,7 +52,7 @@ def test_results_json_schema(graded: tuple[Path, Path, dict]) -> None:
     _, _, results = graded
     assert results["version"] == 2 and results["assignment"] == "cnn_step_by_step"
     students = [s["student"] for s in results["submissions"]]
-    assert students == sorted(CLASS + ["xavier"])
+    assert students == sorted([*CLASS, "xavier"])
     for record in results["submissions"]:
         assert {"student", "path", "score", "max_score", "status", "message", "exercises"} <= set(record)
         assert record["status"] in ("graded", "unreadable", "crashed")
@@ -70,7 +70,9 @@ def test_results_json_schema(graded: tuple[Path, Path, dict]) -> None:
     assert by["eve_infinite_loop"]["exercises"]["conv_forward"]["status"] == "timeout"
     assert by["eve_infinite_loop"]["exercises"]["pool_forward"]["status"] == "passed"
     assert "answer key" in by["grace_imports_answer_key"]["message"]
-    assert [r["status"] for r in (by["peggy_empty"], by["trent_truncated"], by["walter_no_functions"])] == ["unreadable"] * 3
+    assert [r["status"] for r in (by["peggy_empty"], by["trent_truncated"], by["walter_no_functions"])] == [
+        "unreadable"
+    ] * 3
 
 
 def test_grades_csv_matches_results(graded: tuple[Path, Path, dict]) -> None:
@@ -118,8 +120,13 @@ def test_class_report(graded: tuple[Path, Path, dict]) -> None:
 def test_gradebook_round_trip_through_nbgrader_export(graded: tuple[Path, Path, dict]) -> None:
     course, _, results = graded
     env = nbgrader_env()
-    subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "export", "--to", "exported.csv"],
-                   cwd=course, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [str(Path(sys.executable).parent / "nbgrader"), "export", "--to", "exported.csv"],
+        cwd=course,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     exported = {r["student_id"]: r for r in csv.DictReader(io.StringIO((course / "exported.csv").read_text()))}
     assert set(exported) == {r["student"] for r in results["submissions"]}
     for record in results["submissions"]:

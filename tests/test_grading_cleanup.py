@@ -52,4 +52,4 @@ def test_a_stopped_grader_leaves_no_process_folder_or_cgroup(tmp_path: Path, sto
     time.sleep(0.5)
     assert [p for p in started if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == []
     assert list(temporary.iterdir()) == []
-    assert not [path for path in ROOT.glob(f"*/{TOP}/{grader.pid}")] + [path for path in ROOT.glob(f"{TOP}/{grader.pid}")]
+    assert not list(ROOT.glob(f"*/{TOP}/{grader.pid}")) + list(ROOT.glob(f"{TOP}/{grader.pid}"))

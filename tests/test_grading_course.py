@@ -40,15 +40,18 @@ def test_the_only_assignment_under_source_is_the_default(tmp_path: Path) -> None
 
 def test_several_assignments_are_an_error_that_lists_them(tmp_path: Path) -> None:
     root = course(tmp_path, {"hw3": "hw3", "week4_cnn": "week4_cnn"})
-    with pytest.raises(GraderError, match="several assignments in source/: hw3, week4_cnn; choose one with --assignment"):
+    with pytest.raises(
+        GraderError, match="several assignments in source/: hw3, week4_cnn; choose one with --assignment"
+    ):
         assignment_name(root)
     assert assignment_name(root, "hw3") == "hw3"
     assert main(["grade", str(root), "--out", str(tmp_path / "out")]) == 2
 
 
 def test_nbgrader_config_names_the_assignment(tmp_path: Path) -> None:
-    root = course(tmp_path, {"hw3": "hw3", "week4_cnn": "week4_cnn"},
-                  config='c.CourseDirectory.assignment_id = "hw3"\n')
+    root = course(
+        tmp_path, {"hw3": "hw3", "week4_cnn": "week4_cnn"}, config='c.CourseDirectory.assignment_id = "hw3"\n'
+    )
     assert assignment_name(root) == "hw3"
 
 
@@ -61,8 +64,11 @@ def test_without_source_the_submitted_folders_name_it(tmp_path: Path) -> None:
 
 
 def test_the_notebooks_file_name_does_not_matter(tmp_path: Path) -> None:
-    root = course(tmp_path, {"hw3": "cnn"}, {"alice": "hw3/cnn.ipynb", "bob": "hw3/my copy (1).ipynb",
-                                             "carol": "hw3/scratch.ipynb"})
+    root = course(
+        tmp_path,
+        {"hw3": "cnn"},
+        {"alice": "hw3/cnn.ipynb", "bob": "hw3/my copy (1).ipynb", "carol": "hw3/scratch.ipynb"},
+    )
     (root / "submitted" / "carol" / "hw3" / "cnn.ipynb").write_bytes(notebook(SOLUTIONS))
     found = {s.student: Path(s.source).name for s in discover([root])}
     # Carol's course notebook is graded, not her scratch notebook.

@@ -39,7 +39,7 @@ def test_a_helper_slow_only_at_scale_costs_nothing_elsewhere(tmp_path: Path) -> 
     assert exercises["zero_pad"]["status"] == "passed"
     for name in ("conv_forward", "conv_backward"):
         assert exercises[name]["status"] == "passed", exercises[name]["feedback"]
-        assert f"graded with the answer key's zero_pad" in exercises[name]["feedback"]
+        assert "graded with the answer key's zero_pad" in exercises[name]["feedback"]
 
 
 def test_the_helper_note_says_only_what_the_second_run_showed(tmp_path: Path) -> None:

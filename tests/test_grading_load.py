@@ -6,8 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from support import SOLUTIONS, grade
-from support import notebook as _notebook
+from support import SOLUTIONS, grade, notebook as _notebook
 
 from autograder.assignment.release import release
 from autograder.errors import GraderError, NoSubmissionsError

@@ -23,11 +23,11 @@ from pathlib import Path
 import pytest
 from support import REPOSITORY, SOLUTIONS, notebook
 
+from autograder.checking.result import missing_result
 from autograder.grading.discover import discover
 from autograder.grading.grade_class import grade_class
 from autograder.results.record import Details, SubmissionRecord, SubmissionStatus, all_exercises
 from autograder.results.reports.grades_csv import grades_csv
-from autograder.checking.result import missing_result
 
 SECRET = "TOPSECRET-7664"
 ASSIGNMENT = "cnn_step_by_step"
@@ -192,8 +192,12 @@ def test_zip_bombs_are_refused_without_being_read(zip_bomb: Path, tmp_path: Path
 
 def test_grades_csv_neutralises_every_formula_cell() -> None:
     students = ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "\uff1d1", "plain"]
-    records = [SubmissionRecord(s, "p", SubmissionStatus.UNREADABLE, "m", all_exercises(lambda n: missing_result(n, "m")),
-                                Details()) for s in students]
+    records = [
+        SubmissionRecord(
+            s, "p", SubmissionStatus.UNREADABLE, "m", all_exercises(lambda n: missing_result(n, "m")), Details()
+        )
+        for s in students
+    ]
     rows = list(csv.reader(io.StringIO(grades_csv(records), newline="")))
     cells = [cell for row in rows for cell in row]
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r", "\uff1d")]

@@ -49,7 +49,7 @@ class _Batch:
                     and "cnn_untrusted.zygote" in " ".join(p.cmdline())]
         return found
 
-    def __enter__(self) -> "_Batch":
+    def __enter__(self) -> _Batch:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -84,29 +84,32 @@ def test_processes_files_and_ipc_of_one_submission_are_gone_before_the_next() ->
             "import os\nassert os.listdir('/dev/shm') == [], os.listdir('/dev/shm')",
             f"import ctypes\nassert ctypes.CDLL(None).shmget({marker}, 0, 0) == -1"]
     with _Batch() as batch:
-        first = batch.execute(leave + [ZERO_PAD], _jobs())
+        first = batch.execute([*leave, ZERO_PAD], _jobs())
         zygote = batch.zygote
         assert _strays(marker) == []          # gone with the job, while its zygote lives on
-        second = batch.execute(look + [ZERO_PAD], _jobs())
+        second = batch.execute([*look, ZERO_PAD], _jobs())
         assert batch.zygote is zygote         # both ran in the same zygote, which had nothing to clean
     _assert_clean_runs(first, second)
     assert _gone(zygote.process.pid)          # the batch's end stops its zygotes
 
 
 def test_student_code_sees_no_process_but_its_own() -> None:
-    probe = ("import ctypes, os\n"
-             "libc = ctypes.CDLL(None, use_errno=True)\n"
-             "visible = []\n"
-             "for pid in range(1, 5000):\n"
-             "    try:\n"
-             "        os.kill(pid, 0)\n"
-             "        visible.append(pid)\n"
-             "    except ProcessLookupError:\n"
-             "        pass\n"
-             "    except PermissionError:\n"
-             "        visible.append(pid)\n"
-             "PTRACE_ATTACH = 16\n"
-             "print('RESULT', os.getpid(), os.getppid(), visible, libc.ptrace(PTRACE_ATTACH, 1, None, None), os.listdir('/proc'))")
+    probe = (
+        "import ctypes, os\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "visible = []\n"
+        "for pid in range(1, 5000):\n"
+        "    try:\n"
+        "        os.kill(pid, 0)\n"
+        "        visible.append(pid)\n"
+        "    except ProcessLookupError:\n"
+        "        pass\n"
+        "    except PermissionError:\n"
+        "        visible.append(pid)\n"
+        "PTRACE_ATTACH = 16\n"
+        "print('RESULT', os.getpid(), os.getppid(), visible, "
+        "libc.ptrace(PTRACE_ATTACH, 1, None, None), os.listdir('/proc'))"
+    )
     with _Batch() as batch:
         run = batch.execute([probe], {})
     assert run.failure is None and not run.cells[0]["error"], run.cells
@@ -133,8 +136,10 @@ class _ShortBudget(Limits):
 
 
 def test_a_runaway_submission_is_stopped_and_the_zygote_kept() -> None:
-    runaway = ("import signal\ndef run_away():\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
-               "    while True:\n        pass\nrun_away()")
+    runaway = (
+        "import signal\ndef run_away():\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+        "    while True:\n        pass\nrun_away()"
+    )
     with _Batch() as batch:
         run = batch.execute([runaway], {}, _ShortBudget(seconds=1))
         zygote = batch.zygote

@@ -23,8 +23,7 @@ from support import ASSIGNMENT, nbgrader, released_course, solutions, submission
 from autograder.grading import grade_class as grade_class_module
 from autograder.grading.grade_class import grade_class
 from autograder.results import gradebook as gradebook_module
-from autograder.results.reports import grades_csv as grades_csv_module
-from autograder.results.reports import write as write_module
+from autograder.results.reports import grades_csv as grades_csv_module, write as write_module
 from autograder.results.timestamp import parse_timestamp
 
 pytestmark = pytest.mark.slow
@@ -98,7 +97,9 @@ def test_a_hostile_class_gets_grades_autograded_folders_and_nbgrader_feedback(re
         assert sorted(p.name for p in autograded.iterdir()) == OURS
         secret = (autograded / "submission_secret.txt").read_text()
         assert secret == SECRET if student in ("alice", "mallory_tz") else len(secret) == 128 and secret != SECRET
-    assert (course / "autograded" / "alice" / ASSIGNMENT / "timestamp.txt").read_text() == "2026-12-01 10:00:00.123456 UTC"
+    assert (
+        course / "autograded" / "alice" / ASSIGNMENT / "timestamp.txt"
+    ).read_text() == "2026-12-01 10:00:00.123456 UTC"
     assert (course / "autograded" / "mallory_tz" / ASSIGNMENT / "timestamp.txt").read_text() == ""
 
     nbgrader(course, "generate_feedback", ASSIGNMENT)
@@ -106,18 +107,26 @@ def test_a_hostile_class_gets_grades_autograded_folders_and_nbgrader_feedback(re
     assert sorted(pages) == students
     assert not [s for s, page in pages.items() if "alert(" in page]
     assert sorted(p.name for p in (course / "feedback" / "mallory_tz" / ASSIGNMENT).iterdir()) == [
-        f"{ASSIGNMENT}.html", "submission_secret.txt", "timestamp.txt"]
+        f"{ASSIGNMENT}.html",
+        "submission_secret.txt",
+        "timestamp.txt",
+    ]
 
 
 def _fails_for(student: str, original: Callable[..., Any], *, record_at: int) -> Callable[..., Any]:
     """`original`, raising when argument `record_at` is `student`'s record (or bytes handed in by them)."""
+
     def injected(*args: Any, **kwargs: Any) -> Any:
         argument = args[record_at]
-        mine = (argument.student == student if hasattr(argument, "student")
-                else f"handed in by {student}".encode() in argument)
+        mine = (
+            argument.student == student
+            if hasattr(argument, "student")
+            else f"handed in by {student}".encode() in argument
+        )
         if mine:
             raise RuntimeError(f"injected failure for {student}")
         return original(*args, **kwargs)
+
     return injected
 
 
@@ -134,10 +143,15 @@ STEPS = {
 
 @pytest.mark.parametrize("step", STEPS)
 def test_a_failure_in_one_host_step_costs_one_student_that_step_only(
-        released: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str) -> None:
+    released: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
     course = _course(released, tmp_path)
     for student in ("alice", "bob", "carol"):
-        _hand_in(course, student, solutions() if student != "carol" else with_bug("zero_pad", "(pad, pad), (pad, pad)", "(pad, pad), (0, 0)"))
+        _hand_in(
+            course,
+            student,
+            solutions() if student != "carol" else with_bug("zero_pad", "(pad, pad), (pad, pad)", "(pad, pad), (0, 0)"),
+        )
     module, function, record_at = STEPS[step]
     monkeypatch.setattr(module, function, _fails_for("bob", getattr(module, function), record_at=record_at))
 
@@ -146,7 +160,8 @@ def test_a_failure_in_one_host_step_costs_one_student_that_step_only(
     said = {"gradebook": "gradebook", "autograded notebook": "gradebook"}.get(step, step)
     assert [w for w in run.warnings if "injected failure" in w] == [
         f"the {said} step failed for bob (their other results are written; re-run to try again): "
-        f"RuntimeError: injected failure for bob"]
+        f"RuntimeError: injected failure for bob"
+    ]
     entries = {r["student"]: r for r in json.loads((out / "results.json").read_text())["submissions"]}
     assert entries["bob"]["host_failures"] == {said: "RuntimeError: injected failure for bob"}
     assert "host_failures" not in entries["alice"] and "host_failures" not in entries["carol"]

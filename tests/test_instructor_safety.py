@@ -61,7 +61,7 @@ class LiveMarker(html.parser.HTMLParser):
     """Every place MARKER could run or load from: a tag or attribute (name or value), or the body of
     a script, style or iframe.  Text anywhere else is inert."""
 
-    ACTIVE_BODIES = {"script", "style", "iframe", "object", "embed"}
+    ACTIVE_BODIES = frozenset({"script", "style", "iframe", "object", "embed"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -80,9 +80,9 @@ def test_no_import_cycle() -> None:
     def visit(module: str, path: list[str]) -> None:
         state[module] = 1
         for target in sorted(graph[module]):
-            assert state.get(target) != 1, f"import cycle: {' -> '.join(path + [module, target])}"
+            assert state.get(target) != 1, f"import cycle: {' -> '.join([*path, module, target])}"
             if target not in state:
-                visit(target, path + [module])
+                visit(target, [*path, module])
         state[module] = 2
 
     for module in sorted(graph):

@@ -64,7 +64,11 @@ def test_the_solution_writes_the_same_updates():
 
 def inputs(shape: tuple, f: int, n_C: int, pad: int, stride: int) -> tuple:
     rng = np.random.default_rng(13)
-    A_prev, W, b = rng.standard_normal(shape), rng.standard_normal((f, f, shape[3], n_C)), rng.standard_normal((1, 1, 1, n_C))
+    A_prev, W, b = (
+        rng.standard_normal(shape),
+        rng.standard_normal((f, f, shape[3], n_C)),
+        rng.standard_normal((1, 1, 1, n_C)),
+    )
     Z, cache = loops.conv_forward(A_prev, W, b, {"pad": pad, "stride": stride})
     return rng.standard_normal(Z.shape), cache
 
@@ -116,22 +120,28 @@ def summed(dZ: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray, np.nda
 
     dA_prev_pad = np.zeros(A_prev_pad.shape)
     for i, r, q, k in np.ndindex(A_prev_pad.shape):
-        dA_prev_pad[i, r, q, k] = sum(W[r - h * s, q - w * s, k, c] * dZ[i, h, w, c]
-                                      for c in range(n_C)
-                                      for h in range(n_H) if inside(r, rows(h))
-                                      for w in range(n_W) if inside(q, cols(w)))
+        dA_prev_pad[i, r, q, k] = sum(
+            W[r - h * s, q - w * s, k, c] * dZ[i, h, w, c]
+            for c in range(n_C)
+            for h in range(n_H)
+            if inside(r, rows(h))
+            for w in range(n_W)
+            if inside(q, cols(w))
+        )
     return dA_prev_pad, dW, db
 
 
 @pytest.mark.parametrize("formulas", [per_window, summed], ids=["per window", "summed"])
 @pytest.mark.parametrize("implementation", [loops, vectorized], ids=["loop answer key", "vectorized answer key"])
-@pytest.mark.parametrize("case", CASES, ids=lambda case: f"A_prev {case[0]}, f={case[1]}, pad={case[3]}, stride={case[4]}")
+@pytest.mark.parametrize(
+    "case", CASES, ids=lambda case: f"A_prev {case[0]}, f={case[1]}, pad={case[3]}, stride={case[4]}"
+)
 def test_the_formulas_give_the_answer_keys_gradients(formulas, implementation, case):
     dZ, cache = inputs(*case)
     pad = case[3]
     dA_prev_pad, dW, db = formulas(dZ, cache)
     dA_prev, expected_dW, expected_db = implementation.conv_backward(dZ, cache)
     n_H_prev, n_W_prev = cache[0].shape[1:3]
-    np.testing.assert_allclose(dA_prev_pad[:, pad:pad + n_H_prev, pad:pad + n_W_prev, :], dA_prev, atol=1e-12)
+    np.testing.assert_allclose(dA_prev_pad[:, pad : pad + n_H_prev, pad : pad + n_W_prev, :], dA_prev, atol=1e-12)
     np.testing.assert_allclose(dW, expected_dW, atol=1e-12)
     np.testing.assert_allclose(db, expected_db, atol=1e-12)

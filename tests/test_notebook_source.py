@@ -13,8 +13,7 @@ import pytest
 from autograder.assignment.cases.hidden import hidden_cases
 from autograder.assignment.exercises import EXERCISES, FUNCTIONS
 from autograder.nbgrader_env import nbgrader_env
-from tools import extract_reference as extract
-from tools import visible_expected
+from tools import extract_reference as extract, visible_expected
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = ROOT / "source" / "cnn_step_by_step"
@@ -101,10 +100,14 @@ def test_visible_cases_cover_every_kind_of_hidden_case():
     for exercise in FUNCTIONS:
         visible = set().union(*(kinds_of(exercise, c["args"], c["kwargs"]) for c in cases[exercise]))
         for seed in (0, 1, 2):
-            hidden = set().union(*(kinds_of(exercise, args, kwargs) for _, args, kwargs in hidden_cases(exercise, seed)))
+            hidden = set().union(
+                *(kinds_of(exercise, args, kwargs) for _, args, kwargs in hidden_cases(exercise, seed))
+            )
             assert hidden <= visible, f"{exercise}: hidden cases of kinds {hidden - visible} have no visible case"
     # The two kinds the notebook's first cell promises beyond the obvious ones.
-    assert "tied maxima" in set().union(*(kinds_of("pool_backward", c["args"], c["kwargs"]) for c in cases["pool_backward"]))
+    assert "tied maxima" in set().union(
+        *(kinds_of("pool_backward", c["args"], c["kwargs"]) for c in cases["pool_backward"])
+    )
     assert "f = 1" in set().union(*(kinds_of("pool_forward", c["args"], c["kwargs"]) for c in cases["pool_forward"]))
 
 
@@ -122,8 +125,11 @@ def test_pool_backward_cases_show_a_slice_not_the_mean():
 
 
 def test_exercise_cells_carry_nbgrader_metadata_and_points(notebook):
-    answers = [nbgrader_meta(c)["grade_id"] for c in notebook.cells
-               if nbgrader_meta(c).get("solution") and not nbgrader_meta(c).get("grade")]
+    answers = [
+        nbgrader_meta(c)["grade_id"]
+        for c in notebook.cells
+        if nbgrader_meta(c).get("solution") and not nbgrader_meta(c).get("grade")
+    ]
     assert answers == list(FUNCTIONS)
     tests = {nbgrader_meta(c)["grade_id"]: c for c in notebook.cells if nbgrader_meta(c).get("grade")}
     assert set(tests) == {f"test_{name}" for name in EXERCISES}
@@ -196,15 +202,32 @@ def test_content_states_the_numpy_gotchas_and_ships_no_outputs(notebook):
     text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
     assert "float(b)" in text and "TypeError" in text and "b.item()" in text
     assert "dA_prev_pad[pad:-pad]" in text and "pad = 0" in text
-    for topic in ("1000 × 1000", "Parameter sharing", "Sparse connectivity", "cross-correlation",
-                  '"valid"', '"same"', "stride", "LeNet-5", "dW", "db", "PyTorch",
-                  # What issue 13 added: np.pad's pad_width, why to pool, the activation after CONV,
-                  # LeNet-5's activations, Run All, Validate's message and where the feedback is.
-                  "pad_width", "Fewer computations downstream", "robustness to small shifts",
-                  "No parameters to learn", "A = g(Z)", "tanh", "Run All", "Run Selected Cell and All Below",
-                  "in its own output",
-                  # What issue 22 added: round is half to even, both conventions on ties, torch is optional.
-                  "round(2.5) == 2", "exactly one", "both are accepted", "not** among the assignment's requirements"):
+    for topic in (
+        "1000 × 1000",  # noqa: RUF001  the notebook's own text "Parameter sharing", "Sparse connectivity", "cross-correlation",
+        '"valid"',
+        '"same"',
+        "stride",
+        "LeNet-5",
+        "dW",
+        "db",
+        "PyTorch",
+        # What issue 13 added: np.pad's pad_width, why to pool, the activation after CONV,
+        # LeNet-5's activations, Run All, Validate's message and where the feedback is.
+        "pad_width",
+        "Fewer computations downstream",
+        "robustness to small shifts",
+        "No parameters to learn",
+        "A = g(Z)",
+        "tanh",
+        "Run All",
+        "Run Selected Cell and All Below",
+        "in its own output",
+        # What issue 22 added: round is half to even, both conventions on ties, torch is optional.
+        "round(2.5) == 2",
+        "exactly one",
+        "both are accepted",
+        "not** among the assignment's requirements",
+    ):
         assert topic in text, topic
     # No marker text outside answer cells: nbgrader would treat it as a solution region.
     for cell in notebook.cells:
@@ -217,7 +240,13 @@ def test_content_states_the_numpy_gotchas_and_ships_no_outputs(notebook):
 @pytest.mark.slow
 def test_nbgrader_validate_passes_on_the_source(tmp_path):
     env = nbgrader_env()
-    result = subprocess.run([str(VENV_BIN / "nbgrader"), "validate", str(NOTEBOOK)], cwd=ROOT,
-                            capture_output=True, text=True, env=env, timeout=600)
+    result = subprocess.run(
+        [str(VENV_BIN / "nbgrader"), "validate", str(NOTEBOOK)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Success! Your notebook passes all the tests." in result.stdout, result.stdout

@@ -217,13 +217,17 @@ def test_a_huge_submission_cannot_stall_the_similarity_report() -> None:
     """Attack class: host time and memory not bounded per submission: the similarity step
     fingerprinted all of a student's code, at about 2.5 s and 90 MB per MB in the grader's process
     (a 50 MB submission: two minutes and 4.5 GB, after grading, before any report is written)."""
-    _bounded("""
+    _bounded(
+        """
         from autograder.assignment.release import release
         from autograder.results.similarity import compare
         big = "".join(f"a{n} = b{n * 7919 % 10007} + {n % 997}\\n" for n in range(400_000))
-        compare({"big": ["def zero_pad(X, pad):\\n    pass\\n", big], "other": ["def zero_pad(X, pad):\\n    return X\\n"]},
+        compare({"big": ["def zero_pad(X, pad):\\n    pass\\n", big],
+                 "other": ["def zero_pad(X, pad):\\n    return X\\n"]},
                 list(release().scaffold))
-    """, seconds=8)
+    """,
+        seconds=8,
+    )
 
 
 # --------------------------------------------------------------------------- another student's grade
@@ -254,11 +258,15 @@ def test_hidden_inputs_a_submission_leaks_are_not_those_of_the_next_one() -> Non
     the runner's frame); no filter of the student's own text can close that.  With the inputs a
     student would compute the outputs elsewhere (PyTorch) and hard-code them in the next submission.
     What must hold: that next submission (any change of the file) is graded on other hidden inputs."""
-    reads_the_job = ("import sys\n_f = sys._getframe()\nwhile _f is not None and 'job' not in _f.f_locals:\n"
-                     "    _f = _f.f_back\n_x = _f.f_locals['job']['exercises']['zero_pad']['cases'][-1][0][0]\n"
-                     "raise ValueError(' '.join(str(int(v * 1e6)) for v in _x.ravel()[:4]))\n")
-    raises_its_input = ("def conv_single_step(a_slice_prev, W, b):\n"
-                        "    raise ValueError(' '.join(str(int(v * 1e6)) for v in a_slice_prev.ravel()[:4]))\n")
+    reads_the_job = (
+        "import sys\n_f = sys._getframe()\nwhile _f is not None and 'job' not in _f.f_locals:\n"
+        "    _f = _f.f_back\n_x = _f.f_locals['job']['exercises']['zero_pad']['cases'][-1][0][0]\n"
+        "raise ValueError(' '.join(str(int(v * 1e6)) for v in _x.ravel()[:4]))\n"
+    )
+    raises_its_input = (
+        "def conv_single_step(a_slice_prev, W, b):\n"
+        "    raise ValueError(' '.join(str(int(v * 1e6)) for v in a_slice_prev.ravel()[:4]))\n"
+    )
     first = "\n\n".join([SOLUTIONS, reads_the_job, raises_its_input]).encode()
     record = grade(first, "m.py", "mallory", GradeOptions(sandbox="bwrap", limits=Limits(seconds=5)))
     shown = json.dumps(record)
@@ -308,8 +316,10 @@ while time.monotonic() < _end:  # the runner stays, so the children do
 # The victim: cells that take 6 s (its functions are called while the hog is busy) and a correct
 # conv_forward slower than the answer key, as students' loops are (about 0.25 s a call, 2.3 s in all).
 SLOW_CELLS = ["import time\ntime.sleep(1.9)"] * 3
-SLOW_BUT_RIGHT = ("_conv_forward = conv_forward\ndef conv_forward(A_prev, W, b, hparameters):\n"
-                  "    sum(i * i for i in range(4_000_000))\n    return _conv_forward(A_prev, W, b, hparameters)\n")
+SLOW_BUT_RIGHT = (
+    "_conv_forward = conv_forward\ndef conv_forward(A_prev, W, b, hparameters):\n"
+    "    sum(i * i for i in range(4_000_000))\n    return _conv_forward(A_prev, W, b, hparameters)\n"
+)
 
 
 @pytest.mark.slow
@@ -327,15 +337,17 @@ def test_a_cpu_hog_cannot_make_a_submission_graded_beside_it_time_out() -> None:
 
     def grade_in(pool: SandboxPool, name: str, cells: list[str], jobs: dict) -> None:
         with pool.slot() as slot:
-            execute(["x = 1"], {}, limits, slot)    # both sandboxes up before either starts
+            execute(["x = 1"], {}, limits, slot)  # both sandboxes up before either starts
             both_ready.wait(60)
             runs[name] = execute(cells, jobs, limits, slot)
 
     try:
         with SandboxPool("bwrap") as pool:
             victim = [*SLOW_CELLS, SOLUTIONS, SLOW_BUT_RIGHT]
-            threads = [threading.Thread(target=grade_in, args=(pool, "hog", [HOG], {})),
-                       threading.Thread(target=grade_in, args=(pool, "victim", victim, victim_job))]
+            threads = [
+                threading.Thread(target=grade_in, args=(pool, "hog", [HOG], {})),
+                threading.Thread(target=grade_in, args=(pool, "victim", victim, victim_job)),
+            ]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -366,13 +378,14 @@ def test_without_a_cgroup_root_refuses_to_grade_rather_than_leave_processes_unbo
     sandbox's uid 1000 to the grader's uid 0), which RLIMIT_NPROC never stops: 20 processes ran
     under a limit of 8, as many as the machine allows in an attack.  So as root the grader refuses
     to start, and says how to give it cgroups."""
+
     def read_only(cls):
         raise OSError(30, "Read-only file system")
 
     assert os.geteuid() == 0, "this test checks the grader run as root (as CI runs it)"
     monkeypatch.setattr(cgroups.Cgroups, "open", classmethod(read_only))
     for kind in ("bwrap", "rlimit"):
-        with pytest.raises(cgroups.UnboundedProcesses, match="cannot make its cgroups here .Read-only file system"):
+        with pytest.raises(cgroups.UnboundedProcesses, match=r"cannot make its cgroups here .Read-only file system"):
             SandboxPool(kind)
     with pytest.raises(cgroups.UnboundedProcesses):
         execute([FORK_20], {}, Limits(seconds=5, processes=8), "bwrap")
@@ -385,7 +398,7 @@ def test_a_batch_ending_in_the_same_process_does_not_break_another(tmp_path: Pat
     their submission is `crashed`.  That is what a Dask worker with several threads does, one
     batch per submission, so a quick (say, unreadable) submission costs the one graded beside it."""
     with SandboxPool("bwrap") as running, running.slot() as slot:
-        SandboxPool("bwrap").close()     # another submission's batch, ended meanwhile
+        SandboxPool("bwrap").close()  # another submission's batch, ended meanwhile
         if running.cgroups is None or all(parent.parent.is_dir() for parent in running.cgroups.parents):
             pytest.skip("no cgroups here, or another grader on this machine keeps the top folder")
         run = execute(["x = 1"], {}, Limits(seconds=5), slot)

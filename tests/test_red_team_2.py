@@ -108,7 +108,7 @@ def _grade_deep_and_crowded(course: Path, tmp_path: Path) -> None:
         assert sorted(s.id for s in gradebook.students) == ["alice", "bob", "carol"]
     autograded = course / "autograded"
     assert all((autograded / s / ASSIGNMENT / f"{ASSIGNMENT}.py").is_file() for s in ("alice", "bob", "carol"))
-    copied = [p for p in autograded.rglob("*")]
+    copied = list(autograded.rglob("*"))
     assert len(copied) < 2500 and sum(p.stat().st_size for p in copied if p.is_file()) < 2**30
 
 
@@ -323,9 +323,10 @@ def test_a_students_message_in_the_json_files_cannot_drive_a_terminal(tmp_path: 
     of a student's exception message raw into results.json and the records."""
     folder = tmp_path / "class"
     folder.mkdir()
-    (folder / "evil.py").write_text('def zero_pad(X, pad):\n    raise ValueError("\\x9b2J\\x9d0;pwned\\x9c\\u202eevil")\n')
+    (folder / "evil.py").write_text('def zero_pad(X, pad):\n'
+                                    '    raise ValueError("\\x9b2J\\x9d0;pwned\\x9c\\u202eevil")\n')
     run = grade_class([folder], tmp_path / "out", jobs=1, gradebook="", timeout=5, progress=False)
-    assert "\x9b2J" in json.dumps(run.results, ensure_ascii=False)   # the message is kept, as text
+    assert "\x9b2J" in json.dumps(run.results, ensure_ascii=False)  # the message is kept, as text
     for written in (tmp_path / "out" / "results.json", tmp_path / "out" / "records" / "evil.json"):
         text = written.read_text(encoding="utf-8")
         assert not any(c in text for c in "\x9b\x9c\x9d\u202e"), written.name

@@ -6,8 +6,9 @@ import inspect
 import itertools
 import re
 import zlib
+from collections.abc import Callable
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -40,19 +41,29 @@ def assert_agree(actual: Any, expected: Any) -> None:
 # pad 0..3 x stride 1..3 x f 1..5; the input is non-square and just big enough for a few outputs,
 # batch and channel counts cycle through 1..2 and 1..4.
 CONV_GEOMETRIES = [
-    dict(m=1 + (pad + f) % 2, n_H=max(f - 2 * pad, 1) + stride + 1, n_W=max(f - 2 * pad, 1) + 2 * stride + 1,
-         n_C_prev=1 + (f + stride) % 4, n_C=1 + (pad + f + stride) % 4, f=f, pad=pad, stride=stride)
+    {"m": 1 + (pad + f) % 2, "n_H": max(f - 2 * pad, 1) + stride + 1, "n_W": max(f - 2 * pad, 1) + 2 * stride + 1,
+         "n_C_prev": 1 + (f + stride) % 4, "n_C": 1 + (pad + f + stride) % 4, "f": f, "pad": pad, "stride": stride}
     for pad, stride, f in itertools.product(range(4), range(1, 4), range(1, 6))
 ] + [
     # the window exactly spans the padded input's height (then width): a single output row (column)
-    dict(m=1, n_H=3, n_W=4, n_C_prev=2, n_C=3, f=5, pad=1, stride=2),
-    dict(m=2, n_H=4, n_W=2, n_C_prev=1, n_C=1, f=4, pad=1, stride=3),
+    {"m": 1, "n_H": 3, "n_W": 4, "n_C_prev": 2, "n_C": 3, "f": 5, "pad": 1, "stride": 2},
+    {"m": 2, "n_H": 4, "n_W": 2, "n_C_prev": 1, "n_C": 1, "f": 4, "pad": 1, "stride": 3},
 ]
 # f 1..5 x stride 1..3: stride < f overlaps, stride == f tiles, stride > f skips entries.
 POOL_GEOMETRIES = [
-    dict(m=1 + f % 2, n_H=f + 2 * stride, n_W=f + 3 * stride + 1, n_C=1 + (f + stride) % 4, f=f, stride=stride)
+    {
+        "m": 1 + f % 2,
+        "n_H": f + 2 * stride,
+        "n_W": f + 3 * stride + 1,
+        "n_C": 1 + (f + stride) % 4,
+        "f": f,
+        "stride": stride,
+    }
     for f, stride in itertools.product(range(1, 6), range(1, 4))
-] + [dict(m=1, n_H=4, n_W=6, n_C=2, f=4, stride=1), dict(m=2, n_H=5, n_W=3, n_C=3, f=3, stride=3)]
+] + [
+    {"m": 1, "n_H": 4, "n_W": 6, "n_C": 2, "f": 4, "stride": 1},
+    {"m": 2, "n_H": 5, "n_W": 3, "n_C": 3, "f": 3, "stride": 3},
+]
 
 
 def geometry_id(g: dict) -> str:
@@ -61,10 +72,12 @@ def geometry_id(g: dict) -> str:
 
 def conv_arrays(g: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
     rng = rng_for("conv", g)
-    return (rng.standard_normal((g["m"], g["n_H"], g["n_W"], g["n_C_prev"])),
-            rng.standard_normal((g["f"], g["f"], g["n_C_prev"], g["n_C"])),
-            rng.standard_normal((1, 1, 1, g["n_C"])),
-            {"pad": g["pad"], "stride": g["stride"]})
+    return (
+        rng.standard_normal((g["m"], g["n_H"], g["n_W"], g["n_C_prev"])),
+        rng.standard_normal((g["f"], g["f"], g["n_C_prev"], g["n_C"])),
+        rng.standard_normal((1, 1, 1, g["n_C"])),
+        {"pad": g["pad"], "stride": g["stride"]},
+    )
 
 
 def test_grid_covers_the_required_geometries() -> None:
@@ -83,15 +96,18 @@ def test_zero_pad_agrees_and_keeps_x_inside_a_zero_border(pad: int) -> None:
     X_pad = vectorized.zero_pad(X, pad)
     assert_agree(loops.zero_pad(X, pad), X_pad)
     assert X_pad.shape == (2, 3 + 2 * pad, 5 + 2 * pad, 3)
-    np.testing.assert_array_equal(X_pad[:, pad:pad + 3, pad:pad + 5, :], X)
+    np.testing.assert_array_equal(X_pad[:, pad : pad + 3, pad : pad + 5, :], X)
     assert np.abs(X_pad).sum() == pytest.approx(np.abs(X).sum(), abs=1e-12)
 
 
 @pytest.mark.parametrize("f, n_C_prev", list(itertools.product(range(1, 6), range(1, 5))))
 def test_conv_single_step_agrees_and_is_a_numpy_scalar(f: int, n_C_prev: int) -> None:
     rng = rng_for("single", f, n_C_prev)
-    a_slice_prev, W, b = (rng.standard_normal((f, f, n_C_prev)), rng.standard_normal((f, f, n_C_prev)),
-                          rng.standard_normal((1, 1, 1)))
+    a_slice_prev, W, b = (
+        rng.standard_normal((f, f, n_C_prev)),
+        rng.standard_normal((f, f, n_C_prev)),
+        rng.standard_normal((1, 1, 1)),
+    )
     results = [impl.conv_single_step(a_slice_prev, W, b) for impl in (loops, vectorized)]
     for Z in results:
         assert type(Z) is np.float64 and not isinstance(Z, np.ndarray) and np.ndim(Z) == 0
@@ -146,6 +162,7 @@ def test_create_mask_and_distribute_value_agree(shape: tuple[int, int]) -> None:
 
 # --- tied maxima: each entry equal to the window's maximum gets the full gradient (x == max(x)) ---
 
+
 @pytest.mark.parametrize("impl", IMPLEMENTATIONS)
 def test_create_mask_marks_every_tied_maximum(impl: ModuleType) -> None:
     x = np.array([[3.0, 1.0], [3.0, 3.0]])
@@ -172,6 +189,7 @@ def test_max_pool_backward_agrees_on_inputs_full_of_ties() -> None:
 
 # --- invalid input: a ValueError that names the problem, from both implementations ---
 
+
 def _conv(A=(2, 4, 5, 3), W=(3, 3, 3, 2), b=(1, 1, 1, 2), **hp: Any) -> tuple:
     return (np.ones(A), np.ones(W), np.ones(b), {"pad": 1, "stride": 1, **hp})
 
@@ -185,14 +203,25 @@ INVALID: list[tuple[str, Callable[[], tuple], dict, str]] = [
     ("zero_pad", lambda: (np.ones((2, 3, 3, 1)), 1.5), {}, r"pad must be an integer"),
     ("zero_pad", lambda: (np.ones((3, 3, 1)), 1), {}, r"X must have rank 4"),
     ("zero_pad", lambda: ([[[[1.0]]]], 1), {}, r"X must be a NumPy array"),
-    ("conv_single_step", lambda: (np.ones((2, 2, 3)), np.ones((2, 2, 4)), np.ones((1, 1, 1))), {},
-     r"same shape"),
-    ("conv_single_step", lambda: (np.ones((2, 2)), np.ones((2, 2)), np.ones((1, 1, 1))), {},
-     r"a_slice_prev must have rank 3"),
-    ("conv_single_step", lambda: (np.ones((2, 2, 3)), np.ones((2, 2, 3)), np.ones((1, 1, 2))), {},
-     r"b must be a NumPy array holding exactly one number"),
-    ("conv_single_step", lambda: (np.ones((2, 2, 3)), np.ones((2, 2, 3)), 0.5), {},
-     r"b must be a NumPy array .* got float"),
+    ("conv_single_step", lambda: (np.ones((2, 2, 3)), np.ones((2, 2, 4)), np.ones((1, 1, 1))), {}, r"same shape"),
+    (
+        "conv_single_step",
+        lambda: (np.ones((2, 2)), np.ones((2, 2)), np.ones((1, 1, 1))),
+        {},
+        r"a_slice_prev must have rank 3",
+    ),
+    (
+        "conv_single_step",
+        lambda: (np.ones((2, 2, 3)), np.ones((2, 2, 3)), np.ones((1, 1, 2))),
+        {},
+        r"b must be a NumPy array holding exactly one number",
+    ),
+    (
+        "conv_single_step",
+        lambda: (np.ones((2, 2, 3)), np.ones((2, 2, 3)), 0.5),
+        {},
+        r"b must be a NumPy array .* got float",
+    ),
     ("conv_forward", lambda: _conv(pad=-1), {}, r'hparameters\["pad"\] must be >= 0'),
     ("conv_forward", lambda: _conv(stride=0), {}, r'hparameters\["stride"\] must be >= 1'),
     ("conv_forward", lambda: _conv(W=(7, 7, 3, 2)), {}, r"window size f=7 is larger than the padded input \(6 x 7"),
@@ -201,20 +230,27 @@ INVALID: list[tuple[str, Callable[[], tuple], dict, str]] = [
     ("conv_forward", lambda: _conv(b=(1, 1, 1, 3)), {}, r"b must have shape \(1, 1, 1, 2\)"),
     ("conv_forward", lambda: _conv(W=(3, 2, 3, 2)), {}, r"filters must be square"),
     ("conv_forward", lambda: _conv(W=(0, 0, 3, 2)), {}, r"at least 1 x 1, W has shape \(0, 0, 3, 2\)"),
-    ("conv_forward", lambda: _conv()[:3] + ({"pad": 1},), {}, r'key "stride"'),
+    ("conv_forward", lambda: (*_conv()[:3], {"pad": 1}), {}, r'key "stride"'),
     ("pool_forward", lambda: _pool_cache(), {"mode": "min"}, r"mode must be one of \('max', 'average'\), got 'min'"),
     ("pool_forward", lambda: _pool_cache(f=5), {}, r"window size f=5 is larger than the padded input \(4 x 5"),
     ("pool_forward", lambda: _pool_cache(A=(4, 5, 3)), {}, r"A_prev must have rank 4"),
     ("pool_forward", lambda: _pool_cache(stride=0), {}, r'hparameters\["stride"\] must be >= 1'),
-    ("conv_backward", lambda: (np.ones((2, 4, 5, 2)), _conv()[:3]), {},
-     r"cache must be \(A_prev, W, b, hparameters\)"),
-    ("conv_backward", lambda: (np.ones((2, 4, 5, 3)), _conv()), {},
-     r"dZ must have the shape of conv_forward's output \(2, 4, 5, 2\), got \(2, 4, 5, 3\)"),
+    ("conv_backward", lambda: (np.ones((2, 4, 5, 2)), _conv()[:3]), {}, r"cache must be \(A_prev, W, b, hparameters\)"),
+    (
+        "conv_backward",
+        lambda: (np.ones((2, 4, 5, 3)), _conv()),
+        {},
+        r"dZ must have the shape of conv_forward's output \(2, 4, 5, 2\), got \(2, 4, 5, 3\)",
+    ),
     ("conv_backward", lambda: (np.ones((2, 4, 5, 2)), _conv(W=(3, 3, 4, 2))), {}, r"input channels"),
     ("pool_backward", lambda: (np.ones((2, 2, 2, 3)), _pool_cache()[:1]), {}, r"cache must be \(A_prev, hparameters\)"),
     ("pool_backward", lambda: (np.ones((2, 2, 2, 3)), _pool_cache()), {"mode": "mean"}, r"mode must be one of"),
-    ("pool_backward", lambda: (np.ones((2, 2, 2, 4)), _pool_cache()), {},
-     r"dA must have the shape of pool_forward's output \(2, 2, 2, 3\), got \(2, 2, 2, 4\)"),
+    (
+        "pool_backward",
+        lambda: (np.ones((2, 2, 2, 4)), _pool_cache()),
+        {},
+        r"dA must have the shape of pool_forward's output \(2, 2, 2, 3\), got \(2, 2, 2, 4\)",
+    ),
     ("pool_backward", lambda: (np.ones((2, 2, 2)), _pool_cache()), {}, r"dA must have rank 4"),
     ("create_mask_from_window", lambda: (np.ones((2, 2, 1)),), {}, r"x must have rank 2"),
     ("create_mask_from_window", lambda: (np.ones((0, 2)),), {}, r"x must not be empty"),
@@ -225,15 +261,18 @@ INVALID: list[tuple[str, Callable[[], tuple], dict, str]] = [
 
 
 @pytest.mark.parametrize("impl", IMPLEMENTATIONS)
-@pytest.mark.parametrize("function, make_args, kwargs, message", INVALID,
-                         ids=[f"{f}:{m[:40]}" for f, _, _, m in INVALID])
+@pytest.mark.parametrize(
+    "function, make_args, kwargs, message", INVALID, ids=[f"{f}:{m[:40]}" for f, _, _, m in INVALID]
+)
 def test_invalid_input_raises_a_value_error_naming_the_problem(
-        impl: ModuleType, function: str, make_args: Callable[[], tuple], kwargs: dict, message: str) -> None:
+    impl: ModuleType, function: str, make_args: Callable[[], tuple], kwargs: dict, message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         getattr(impl, function)(*make_args(), **kwargs)
 
 
 # --- inputs are left alone: results never write into, or alias, what they were given ---
+
 
 def _all_calls() -> list[tuple[str, tuple, dict]]:
     A_prev, W, b, hp = conv_arrays(CONV_GEOMETRIES[7])

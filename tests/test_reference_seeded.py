@@ -57,9 +57,11 @@ def test_published_check_rejects_the_last_digit_off(case: SeededCase) -> None:
     """Moving each number by one unit in its last printed digit breaks the match: the check is that tight."""
     output = run(vectorized, case)
     for published in case.published:
-        nudged = Published(published.what,
-                           lambda out, p=published: np.ravel(np.asarray(p.select(out), dtype=float)) + 2 * p.tolerances(),
-                           published.printed)
+        nudged = Published(
+            published.what,
+            lambda out, p=published: np.ravel(np.asarray(p.select(out), dtype=float)) + 2 * p.tolerances(),
+            published.printed,
+        )
         assert not nudged.matches(output), published.what
 
 
@@ -100,6 +102,6 @@ def test_conv_single_step_is_not_the_historical_erratum(impl: ModuleType) -> Non
     # The erratum is what adding b inside the sum gives, so the two numbers really differ by a formula.
     assert np.sum(a_slice_prev * W + b) == pytest.approx(ERRATUM_CONV_SINGLE_STEP, abs=1e-9)
     Z = impl.conv_single_step(a_slice_prev, W, b)
-    assert Z != pytest.approx(ERRATUM_CONV_SINGLE_STEP, abs=1e-3)
-    assert Z == pytest.approx(-6.999089450680221, abs=1e-12)
+    assert pytest.approx(ERRATUM_CONV_SINGLE_STEP, abs=1e-3) != Z
+    assert pytest.approx(-6.999089450680221, abs=1e-12) == Z
     assert type(Z) is np.float64

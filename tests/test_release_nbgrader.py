@@ -12,8 +12,17 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
-from support import (ASSIGNMENT, RELEASE, SOURCE_NOTEBOOK, meta, nbgrader, released_course, solutions, submission,
-                     with_bug)
+from support import (
+    ASSIGNMENT,
+    RELEASE,
+    SOURCE_NOTEBOOK,
+    meta,
+    nbgrader,
+    released_course,
+    solutions,
+    submission,
+    with_bug,
+)
 
 from autograder.assignment.exercises import EXERCISES, EXTRA_POINTS, REQUIRED_POINTS
 
@@ -110,7 +119,7 @@ def test_pasted_solutions_score_full_marks(scores):
 
 
 def test_unmodified_release_scores_zero(scores):
-    assert scores["unmodified"] == {name: 0.0 for name in EXERCISES}
+    assert scores["unmodified"] == dict.fromkeys(EXERCISES, 0.0)
 
 
 def test_stderr_and_warnings_cost_nothing(scores):

@@ -102,19 +102,25 @@ def test_forged_control_messages_reach_nothing_and_cost_no_one_else(tmp_path: Pa
 
 def test_no_process_of_a_submission_outlives_it(tmp_path: Path) -> None:
     marker = "7661"
-    leave = (f"import os, subprocess\nsubprocess.Popen(['sleep', '{marker}'])\n"
-             f"if os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        os.execvp('sleep', ['sleep', '{marker}'])\n"
-             f"    os._exit(0)\n")
-    in_the_function = ("import os\n_zero_pad = zero_pad\ndef zero_pad(X, pad):\n"
-                       f"    if os.fork() == 0:\n        os.setsid()\n        os.execvp('sleep', ['sleep', '{marker}'])\n"
-                       "    return _zero_pad(X, pad)\n")
+    leave = (
+        f"import os, subprocess\nsubprocess.Popen(['sleep', '{marker}'])\n"
+        f"if os.fork() == 0:\n    os.setsid()\n"
+        f"    if os.fork() == 0:\n        os.execvp('sleep', ['sleep', '{marker}'])\n"
+        f"    os._exit(0)\n"
+    )
+    in_the_function = (
+        "import os\n_zero_pad = zero_pad\ndef zero_pad(X, pad):\n"
+        f"    if os.fork() == 0:\n        os.setsid()\n        os.execvp('sleep', ['sleep', '{marker}'])\n"
+        "    return _zero_pad(X, pad)\n"
+    )
     # Where the forged end of its job reached a grader's pipe, it stays alive past that end.
     stay = "import time\nif pipes:\n    time.sleep(4)"
-    course = course_of(tmp_path / "course", {"a_leaver": [SOLUTIONS, leave, in_the_function, FORGE, stay],
-                                              "b_next": [SOLUTIONS]})
+    course = course_of(
+        tmp_path / "course", {"a_leaver": [SOLUTIONS, leave, in_the_function, FORGE, stay], "b_next": [SOLUTIONS]}
+    )
     alive_at_record: dict[str, list] = {}
 
-    def look(record) -> None:      # while the batch (and its zygote) still runs
+    def look(record) -> None:  # while the batch (and its zygote) still runs
         alive_at_record[record.student] = _strays(marker)
 
     options = GradeOptions(sandbox="bwrap", limits=Limits(seconds=5))
@@ -150,15 +156,18 @@ print("STATE", json.dumps({"cpu": resource.getrlimit(resource.RLIMIT_CPU),
 
 def test_the_zygotes_limits_priority_and_cpus_cannot_be_changed_for_the_next_submission(tmp_path: Path) -> None:
     alone = _grade_in_one_slot(tmp_path / "alone", {"b_victim": [SOLUTIONS, STATE]}, timeout=5)["b_victim"]
-    records = _grade_in_one_slot(tmp_path / "after", {"a_tamperer": [SOLUTIONS, TAMPER],
-                                                      "b_victim": [SOLUTIONS, STATE]}, timeout=5)
+    records = _grade_in_one_slot(
+        tmp_path / "after", {"a_tamperer": [SOLUTIONS, TAMPER], "b_victim": [SOLUTIONS, STATE]}, timeout=5
+    )
     victim = records["b_victim"]
     assert (victim["status"], victim["score"]) == ("graded", FULL)
     assert _printed(victim, "STATE") == _printed(alone, "STATE")
     assert "first_failure" not in victim["details"]
 
 
-LEAVE_IPC = LIBC + """import json, platform
+LEAVE_IPC = (
+    LIBC
+    + """import json, platform
 mq = libc.mq_open(b"/cnn-leak", os.O_CREAT | os.O_RDWR, 0o600, None)
 if mq >= 0:
     libc.mq_send(mq, b"secret", 6, 0)
@@ -169,7 +178,10 @@ open("/tmp/cnn-leak", "w").write("secret")
 open("/dev/shm/cnn-leak", "w").write("secret")
 os.environ["CNN_LEAK"] = "secret"
 """
-LOOK_IPC = LIBC + """import json
+)
+LOOK_IPC = (
+    LIBC
+    + """import json
 found = []
 if libc.mq_open(b"/cnn-leak", os.O_RDONLY, 0, None) >= 0:
     found.append("mqueue")
@@ -181,32 +193,38 @@ found += [path for path in ("/tmp/cnn-leak", "/dev/shm/cnn-leak") if os.path.exi
 found += ["environment"] if "CNN_LEAK" in os.environ else []
 print("FOUND", json.dumps(found))
 """
+)
 
 
 def test_message_queues_keyrings_ipc_and_files_do_not_cross_submissions(tmp_path: Path) -> None:
-    records = _grade_in_one_slot(tmp_path, {"a_leaver": [SOLUTIONS, LEAVE_IPC], "b_looker": [SOLUTIONS, LOOK_IPC]},
-                                 timeout=5)
+    records = _grade_in_one_slot(
+        tmp_path, {"a_leaver": [SOLUTIONS, LEAVE_IPC], "b_looker": [SOLUTIONS, LOOK_IPC]}, timeout=5
+    )
     assert _printed(records["b_looker"], "FOUND") == []
-    assert _printed(records["a_leaver"], "KEY") == [-1, "EPERM"]    # keyrings have no namespace: denied
+    assert _printed(records["a_leaver"], "KEY") == [-1, "EPERM"]  # keyrings have no namespace: denied
     assert records["b_looker"]["score"] == FULL
 
 
 def test_proc_sys_is_never_writable_nor_the_root_file_system() -> None:
-    probe = ("import os\nwritable = []\n"
-             "for path in ('/proc/sys/kernel/core_pattern', '/proc/sys/vm/drop_caches', '/proc/sys/kernel/hostname',\n"
-             "             '/proc/sysrq-trigger', '/etc/cnn-probe', '/usr/cnn-probe', '/cnn-probe', '/dev/cnn-probe'):\n"
-             "    try:\n"
-             "        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))\n"
-             "        writable.append(path)\n"
-             "    except OSError:\n"
-             "        pass\n"
-             "print('WRITABLE', writable)")
+    probe = (
+        "import os\nwritable = []\n"
+        "for path in ('/proc/sys/kernel/core_pattern', '/proc/sys/vm/drop_caches', '/proc/sys/kernel/hostname',\n"
+        "             '/proc/sysrq-trigger', '/etc/cnn-probe', '/usr/cnn-probe', '/cnn-probe', '/dev/cnn-probe'):\n"
+        "    try:\n"
+        "        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))\n"
+        "        writable.append(path)\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "print('WRITABLE', writable)"
+    )
     run = execute([probe], {}, Limits(seconds=5), "bwrap")
     assert run.failure is None and "WRITABLE []" in run.log, (run.failure, run.log)
 
 
 def test_system_calls_no_namespace_hides_are_denied() -> None:
-    probe = LIBC + """import socket
+    probe = (
+        LIBC
+        + """import socket
 def call(name, *args):
     result = libc.syscall(NR[name], *args)
     return errno.errorcode.get(ctypes.get_errno()) if result == -1 else "allowed"
@@ -225,12 +243,24 @@ print("DENIED", {
     "io_uring_setup": call("io_uring_setup", 1, buffer), "clone3": call("clone3", buffer, 88),
     "vsock": family(40, socket.SOCK_STREAM), "packet": family(17, socket.SOCK_RAW)})
 """
+    )
     run = execute([probe], {}, Limits(seconds=5), "bwrap")
     assert run.failure is None, run.failure
-    denied = eval(run.log.split("DENIED ", 1)[1])   # noqa: S307 - a dict literal the probe printed
-    assert denied == {"keyctl": "EPERM", "add_key": "EPERM", "unshare": "EPERM", "mount": "EPERM", "ptrace": "EPERM",
-                      "bpf": "EPERM", "perf_event_open": "EPERM", "userfaultfd": "EPERM", "io_uring_setup": "EPERM",
-                      "clone3": "ENOSYS", "vsock": "EAFNOSUPPORT", "packet": "EAFNOSUPPORT"}
+    denied = eval(run.log.split("DENIED ", 1)[1])
+    assert denied == {
+        "keyctl": "EPERM",
+        "add_key": "EPERM",
+        "unshare": "EPERM",
+        "mount": "EPERM",
+        "ptrace": "EPERM",
+        "bpf": "EPERM",
+        "perf_event_open": "EPERM",
+        "userfaultfd": "EPERM",
+        "io_uring_setup": "EPERM",
+        "clone3": "ENOSYS",
+        "vsock": "EAFNOSUPPORT",
+        "packet": "EAFNOSUPPORT",
+    }
 
 
 def test_the_disk_cannot_be_filled() -> None:
@@ -252,8 +282,8 @@ print("WRITTEN", written)
     free = shutil.disk_usage("/").free
     run = execute([fill], {}, Limits(seconds=20, tmp_mb=64), "bwrap")
     assert run.failure is None, run.failure
-    written = eval(run.log.split("WRITTEN ", 1)[1])   # noqa: S307 - a dict literal the probe printed
-    assert max(written.values()) <= 64 and written["/tmp"] >= 60, written   # a sized tmpfs, nothing else
+    written = eval(run.log.split("WRITTEN ", 1)[1])
+    assert max(written.values()) <= 64 and written["/tmp"] >= 60, written  # a sized tmpfs, nothing else
     assert free - shutil.disk_usage("/").free < 100 * 2**20
 
 
@@ -288,7 +318,7 @@ def test_many_slow_cells_share_one_time_budget() -> None:
     elapsed = time.monotonic() - start
     assert run.failure is None and run.defined == ["zero_pad"], run.failure
     assert [c["error"]["type"] for c in run.cells[:3]] == ["Timeout"] * 3
-    assert elapsed < 20, elapsed     # 3 x 2 s of cells, not 25 x 2 s
+    assert elapsed < 20, elapsed  # 3 x 2 s of cells, not 25 x 2 s
 
 
 # No solution at all: looks for the answer key's helpers everywhere it can (files, the job it was
@@ -340,11 +370,10 @@ def test_the_answer_key_is_nowhere_in_a_run_whose_output_counts(tmp_path: Path) 
 
 
 def test_a_helper_failing_its_own_check_is_substituted_and_only_adds(tmp_path: Path) -> None:
-    broken = "def zero_pad(X, pad):\n    return np.pad(X, pad)"   # pads every axis
+    broken = "def zero_pad(X, pad):\n    return np.pad(X, pad)"  # pads every axis
     record = _grade_in_one_slot(tmp_path, {"walt": [SOLUTIONS, broken]}, timeout=5)["walt"]
     exercises = record["exercises"]
     assert exercises["zero_pad"]["score"] == 0
     assert exercises["conv_forward"]["status"] == "passed" and exercises["conv_backward"]["status"] == "passed"
     assert "graded with the answer key's zero_pad" in exercises["conv_forward"]["feedback"]
     assert record["score"] == FULL - 1
-

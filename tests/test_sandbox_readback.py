@@ -121,14 +121,17 @@ FORGERIES = {
     # one 8 MB array referenced 100,000 times: terabytes if each reference were decoded
     "e_repeated": """np.save(out + "/big.npy", np.zeros(2**20))
 images = [{"__array__": "big.npy"}] * 100000
-json.dump({"cells": [], "log": "", "defined": [], "timings": {}, "figures": [{"axes": [{"title": "x", "images": images}]}]},
+json.dump({"cells": [], "log": "", "defined": [], "timings": {},
+           "figures": [{"axes": [{"title": "x", "images": images}]}]},
           open(out + "/notebook.json", "w"))
 axes = {"__dict__": {"title": "x", "images": [{"__array__": 0}] * 100000}}
 payload = frame(notebook([{"__dict__": {"axes": [axes]}}]), ({"dtype": "<f8", "shape": [2**20]}, bytes(2**23)))""",
     # an array whose header claims a terabyte
     "f_huge": """header = "{'descr': '<f8', 'fortran_order': False, 'shape': (2**37,), }"
-open(out + "/huge.npy", "wb").write(b"\\x93NUMPY\\x01\\x00" + struct.pack("<H", 118) + header.ljust(117).encode() + b"\\n")
-json.dump({"cells": [], "log": "", "defined": [], "timings": {}, "figures": [{"axes": [{"title": "x", "images": [{"__array__": "huge.npy"}]}]}]},
+open(out + "/huge.npy", "wb").write(b"\\x93NUMPY\\x01\\x00" + struct.pack("<H", 118)
+                                    + header.ljust(117).encode() + b"\\n")
+json.dump({"cells": [], "log": "", "defined": [], "timings": {},
+           "figures": [{"axes": [{"title": "x", "images": [{"__array__": "huge.npy"}]}]}]},
           open(out + "/notebook.json", "w"))
 axes = {"__dict__": {"title": "x", "images": [{"__array__": 0}]}}
 payload = frame(notebook([{"__dict__": {"axes": [axes]}}]), ({"dtype": "<f8", "shape": [2**37]}, bytes(8)))""",
@@ -141,8 +144,9 @@ payload = b"\\xff" * (80 * 2**20)""",
 @pytest.mark.slow
 def test_oversized_and_forged_answers_cost_only_their_submission(tmp_path: Path) -> None:
     students = {name: [SOLUTIONS, FORGED.format(attack=attack)] for name, attack in FORGERIES.items()}
-    records = _grade_bounded(course_of(tmp_path / "course", {**students, "h_victim": [SOLUTIONS]}), tmp_path / "out",
-                             memory_gb=2.5)
+    records = _grade_bounded(
+        course_of(tmp_path / "course", {**students, "h_victim": [SOLUTIONS]}), tmp_path / "out", memory_gb=2.5
+    )
     assert "used twice" in records["e_repeated"]["message"]
     assert "fewer bytes than its shape" in records["f_huge"]["message"]
     assert "more results than the grader accepts" in records["g_flood"]["message"]
@@ -176,9 +180,15 @@ SURROGATE = "raise ValueError('a lone surrogate: \\udc80')"
 
 @pytest.mark.slow
 def test_nan_and_invalid_text_cost_only_their_submission_and_honest_text_is_escaped(tmp_path: Path) -> None:
-    course = course_of(tmp_path / "course", {
-        "i_nan": [SOLUTIONS, NAN_TIMING], "j_traceback": [SOLUTIONS, TRACEBACK_TEXT, "raise KeyError('x')"],
-        "k_surrogate": [SOLUTIONS, SURROGATE], "l_victim": [SOLUTIONS]})
+    course = course_of(
+        tmp_path / "course",
+        {
+            "i_nan": [SOLUTIONS, NAN_TIMING],
+            "j_traceback": [SOLUTIONS, TRACEBACK_TEXT, "raise KeyError('x')"],
+            "k_surrogate": [SOLUTIONS, SURROGATE],
+            "l_victim": [SOLUTIONS],
+        },
+    )
     records = _grade_bounded(course, tmp_path / "out")
     assert records["i_nan"]["status"] == "crashed" and "finite" in records["i_nan"]["message"]
     assert records["j_traceback"]["status"] == "crashed" and "traceback" in records["j_traceback"]["message"]
@@ -200,29 +210,36 @@ def _message(document: object, *arrays: tuple[dict, bytes]) -> bytes:
 FLOAT64 = {"dtype": "<f8", "shape": [2]}
 
 
-@pytest.mark.parametrize("message, why", [
-    (_message([{"__array__": 0}, {"__array__": 0}], (FLOAT64, bytes(16))), "used twice"),
-    (_message([], (FLOAT64, bytes(16))), "never referenced"),
-    (_message({"__array__": 0}, ({"dtype": "<f8", "shape": [2**40]}, bytes(16))), "fewer bytes"),
-    (_message({"__array__": 0}, ({"dtype": "|O", "shape": [1]}, bytes(8))), "not a number type"),
-    (_message({"__array__": 0}, ({"dtype": "<f8,<i4", "shape": [1]}, bytes(12))), "not a number type"),
-    (_message({"__array__": 0}, ({"dtype": "<f8", "shape": [2]}, bytes(15))), "fewer bytes"),
-    (struct.pack("<I", 5) + b"[NaN]", "non-standard"),
-    (struct.pack("<I", 7) + b"[1e999]", "out of range"),
-    (struct.pack("<I", 8) + b'"\\udc80"', "not valid text"),
-    (_message({"cells": []}), "no marker"),
-    (_message({"__float__": "0.1"}), "not nan"),
-    (struct.pack("<I", 4000) + b"[" * 2000 + b"]" * 2000, "nested too deep"),
-    (struct.pack("<I", 10) + b"[]", "shorter than its JSON"),
-])
+@pytest.mark.parametrize(
+    "message, why",
+    [
+        (_message([{"__array__": 0}, {"__array__": 0}], (FLOAT64, bytes(16))), "used twice"),
+        (_message([], (FLOAT64, bytes(16))), "never referenced"),
+        (_message({"__array__": 0}, ({"dtype": "<f8", "shape": [2**40]}, bytes(16))), "fewer bytes"),
+        (_message({"__array__": 0}, ({"dtype": "|O", "shape": [1]}, bytes(8))), "not a number type"),
+        (_message({"__array__": 0}, ({"dtype": "<f8,<i4", "shape": [1]}, bytes(12))), "not a number type"),
+        (_message({"__array__": 0}, ({"dtype": "<f8", "shape": [2]}, bytes(15))), "fewer bytes"),
+        (struct.pack("<I", 5) + b"[NaN]", "non-standard"),
+        (struct.pack("<I", 7) + b"[1e999]", "out of range"),
+        (struct.pack("<I", 8) + b'"\\udc80"', "not valid text"),
+        (_message({"cells": []}), "no marker"),
+        (_message({"__float__": "0.1"}), "not nan"),
+        (struct.pack("<I", 4000) + b"[" * 2000 + b"]" * 2000, "nested too deep"),
+        (struct.pack("<I", 10) + b"[]", "shorter than its JSON"),
+    ],
+)
 def test_wire_refuses_what_the_protocol_does_not_allow(message: bytes, why: str) -> None:
     with pytest.raises(wire.WireError, match=why):
         wire.unpack(message)
 
 
 def test_wire_round_trip_escapes_invalid_text_and_keeps_non_finite_values() -> None:
-    value = {"text": "bad \udc80 text", "numbers": [math.nan, math.inf, (1, -math.inf)], "array": np.arange(6.0),
-             "scalar": {"__scalar__": math.nan, "dtype": "<f8"}}
+    value = {
+        "text": "bad \udc80 text",
+        "numbers": [math.nan, math.inf, (1, -math.inf)],
+        "array": np.arange(6.0),
+        "scalar": {"__scalar__": math.nan, "dtype": "<f8"},
+    }
     back = wire.unpack(wire.pack(value))
     assert back["text"] == "bad \\udc80 text"
     assert math.isnan(back["numbers"][0]) and back["numbers"][1] == math.inf and back["numbers"][2] == (1, -math.inf)

@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +88,7 @@ def test_every_endpoint_refuses_a_request_without_a_valid_token(root: Path) -> N
                                    ("GET", "/api/checks", None), ("GET", "/api/checks/1", None),
                                    ("GET", "/anything/else", None)):
             for token in (None, "not-a-token-of-anyone", TOKENS["alice"][:-1]):
-                status, answer, headers = call(port, method, path, body, token=token)
+                status, answer, _headers = call(port, method, path, body, token=token)
                 assert status == 401 and "not logged in" in answer["error"], (method, path, token)
         assert call(port, "GET", "/api/checks", student="ta")[1] == {"checks": []}
 
@@ -196,10 +196,8 @@ def _wait_for_a_check(port: int, student: str) -> None:
 
 
 def _ignore_errors(run: Any) -> None:
-    try:
+    with suppress(OSError, http.client.HTTPException, ValueError):
         run()
-    except (OSError, http.client.HTTPException, ValueError):
-        pass
 
 
 def test_grade_reuses_the_record_of_a_check_of_the_same_bytes(root: Path) -> None:
@@ -215,7 +213,7 @@ def test_grade_reuses_the_record_of_a_check_of_the_same_bytes(root: Path) -> Non
                    cwd=REPOSITORY, check=True, capture_output=True)
     records = {r["student"]: r for r in json.loads((out / "results.json").read_text())["submissions"]}
     store = CheckStore(f"sqlite:///{course / 'checks.sqlite'}")
-    (stored,) = [c for c in store.history("bob")]
+    (stored,) = list(store.history("bob"))
     store.close()
     assert stored.record is not None
     # The check's record itself (its timings too: nothing was graded again), from the submission's path.

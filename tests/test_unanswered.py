@@ -69,12 +69,16 @@ def test_a_template_region_is_read_as_unanswered(exercise: str, source: str, sho
     assert placeholder_line(exercise, ["import numpy as np", source]) == shown
 
 
-@pytest.mark.parametrize("source", [
-    HALF_WRITTEN,
-    SOLUTIONS,
-    "def zero_pad(X, pad):\n    return None\n",                   # no markers: graded as it stands
-    ZERO_PAD_TEMPLATE + "\ndef zero_pad(X, pad):\n    ### START CODE HERE ###\n    return X\n    ### END CODE HERE ###\n",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        HALF_WRITTEN,
+        SOLUTIONS,
+        "def zero_pad(X, pad):\n    return None\n",  # no markers: graded as it stands
+        ZERO_PAD_TEMPLATE
+        + "\ndef zero_pad(X, pad):\n    ### START CODE HERE ###\n    return X\n    ### END CODE HERE ###\n",
+    ],
+)
 def test_written_code_is_never_unanswered(source: str) -> None:
     assert placeholder_line("zero_pad", [source]) is None
 
@@ -83,13 +87,18 @@ def test_written_code_is_never_unanswered(source: str) -> None:
 def test_a_template_is_not_answered_in_every_output() -> None:
     # zero_pad and conv_forward still the template; the rest solved (defined before, so the
     # templates below replace the solutions' zero_pad and conv_forward as Python would).
-    record = grade_notebook(notebook(SOLUTIONS, "import numpy as np", ZERO_PAD_TEMPLATE, CONV_FORWARD_TEMPLATE),
-                            student="tess")
+    record = grade_notebook(
+        notebook(SOLUTIONS, "import numpy as np", ZERO_PAD_TEMPLATE, CONV_FORWARD_TEMPLATE), student="tess"
+    )
     for name in ("zero_pad", "conv_forward"):
         result = record.exercises[name]
         assert (result.score, str(result.status)) == (0.0, "unanswered"), result.feedback
         assert result.feedback.startswith(f"{name}: not answered yet"), result.feedback
-        assert "None" in result.feedback and "NoneType" not in result.feedback and "return statement" not in result.feedback
+        assert (
+            "None" in result.feedback
+            and "NoneType" not in result.feedback
+            and "return statement" not in result.feedback
+        )
     assert str(record.exercises["conv_single_step"].status) == "passed"
     page = feedback_html(record, "cnn_step_by_step")
     assert page.count('class="unanswered">unanswered<') == 2 and "not answered yet" in page

@@ -85,8 +85,10 @@ def summary_table(records: list[SubmissionRecord]) -> str:
         marks = " ".join(f"{_SYMBOL.get(r.exercises[n].status, '?'):<4}" for n in names)
         score = f"{r.score:g}/{r.max_score:g}"
         lines.append(f"{r.student:<{width}}  {r.status:<10}  {score:>11}  {marks}  {r.message[:60]}")
-    lines.append("marks: + passed, x failed, E error (e.g. memory limit), T timeout, - missing, . not answered; columns: "
-                 + ", ".join(f"{EXERCISES[n].short} = {n}" for n in names))
+    lines.append(
+        "marks: + passed, x failed, E error (e.g. memory limit), T timeout, - missing, . not answered; columns: "
+        + ", ".join(f"{EXERCISES[n].short} = {n}" for n in names)
+    )
     return "\n".join(lines)
 
 

@@ -100,7 +100,7 @@ def _ordered(lines: list[str], rng: random.Random) -> str:
             run.append(line.replace("~", "", 1))
             continue
         rng.shuffle(run)
-        out += run + [line]
+        out += [*run, line]
         run = []
     return "\n".join(out[:-1])
 
@@ -115,7 +115,8 @@ def _personal(lines: list[str], rng: random.Random) -> list[str]:
     for _ in range(rng.randint(1, 2)):
         line = rng.choice(PERSONAL).format(v=rng.choice(_PERSONAL_NAMES), n=rng.randint(2, 999), d=rng.randint(1, 9))
         tops = [n for n, text in enumerate(lines) if not text.startswith((" ", "~"))]
-        lines = lines[:(at := rng.choice(tops))] + [line] + lines[at:]
+        at = rng.choice(tops)
+        lines = [*lines[:at], line, *lines[at:]]
     return lines
 
 

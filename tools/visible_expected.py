@@ -135,7 +135,8 @@ def _summary_rows(exercise: str, names: tuple[str, ...], output: Any) -> list[di
 
 
 def _shown(what: str, names: tuple[str, ...], output: Any) -> Any:
-    return eval(what, {"__builtins__": {}, "mean": np.mean, "sum": np.sum, **dict(zip(names, _as_tuple(names, output)))})
+    shown = dict(zip(names, _as_tuple(names, output)))
+    return eval(what, {"__builtins__": {}, "mean": np.mean, "sum": np.sum, **shown})
 
 
 def build_manifest() -> dict[str, list[dict]]:
@@ -156,12 +157,24 @@ def build_manifest() -> dict[str, list[dict]]:
             if seeded.shape is not None:
                 assert np.shape(_as_tuple(names, output)[0]) == seeded.shape, seeded.label
                 rows.append({"what": f"{names[0]}.shape"})
-            cases.append({"label": seeded.label + " (published example)", "args": seeded.args,
-                          "kwargs": dict(seeded.kwargs), "expected": output, "show": rows or _summary_rows(exercise, names, output)})
+            cases.append(
+                {
+                    "label": seeded.label + " (published example)",
+                    "args": seeded.args,
+                    "kwargs": dict(seeded.kwargs),
+                    "expected": output,
+                    "show": rows or _summary_rows(exercise, names, output),
+                }
+            )
         for label, args, kwargs in _extra_cases(exercise):
             output = _call(exercise, args, kwargs)
-            case = {"label": label, "args": args, "kwargs": kwargs, "expected": output,
-                    "show": _summary_rows(exercise, names, output)}
+            case = {
+                "label": label,
+                "args": args,
+                "kwargs": kwargs,
+                "expected": output,
+                "show": _summary_rows(exercise, names, output),
+            }
             if label.endswith(TIE_LABEL):
                 case["accepted"] = [_one_maximum(exercise, args, kwargs)]
             cases.append(case)

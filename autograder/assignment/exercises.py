@@ -7,8 +7,8 @@ these records.  Adding an exercise means a record here, its cases (``cases/seede
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 
 class Kind(enum.StrEnum):

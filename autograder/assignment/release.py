@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 RELEASE_FILE = Path(__file__).parent / "data" / "release.json"
 
@@ -34,14 +35,14 @@ class Release:
     # The SHA-256 of every markdown cell's source as released: the text an autograded notebook may
     # show the instructor as markdown (results/safe_notebook.py); any other text is shown literally.
     markdown: frozenset[str]
-    metadata: dict        # the notebook's own (kernelspec, language_info)
+    metadata: dict[str, Any]  # the notebook's own (kernelspec, language_info)
 
 
 def markdown_digest(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def release_from_notebook(notebook: dict, assignment: str, name: str) -> dict:
+def release_from_notebook(notebook: dict[str, Any], assignment: str, name: str) -> dict[str, Any]:
     """The release.json document of an nbgrader release notebook (`notebook`, parsed JSON)."""
     grade_cells, locked, scaffold, markdown = {}, [], [], set()
     for cell in notebook.get("cells", []):

@@ -1,7 +1,8 @@
 """The answer key's outputs of one case, as named arrays (the things a student's outputs must match)."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -10,7 +11,7 @@ import cnn_reference
 from ..assignment.exercises import EXERCISES
 
 
-def answer_outputs(exercise: str, args: tuple, kwargs: Mapping[str, Any]) -> dict[str, np.ndarray]:
+def answer_outputs(exercise: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> dict[str, np.ndarray]:
     """The vectorized answer key's outputs of exercise(*args, **kwargs), by name, as float64 arrays
     (the mask as a bool array)."""
     value = getattr(cnn_reference.vectorized, exercise)(*args, **kwargs)

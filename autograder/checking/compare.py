@@ -48,7 +48,8 @@ def wrong_entries(actual: np.ndarray, expected: np.ndarray, exact: bool = False)
     if exact:
         return np.asarray(actual != expected)
     expected = expected.astype(np.float64)
-    return ~np.isclose(actual.astype(np.float64), expected, rtol=RTOL, atol=_atol(expected), equal_nan=True)
+    close: np.ndarray = np.isclose(actual.astype(np.float64), expected, rtol=RTOL, atol=_atol(expected), equal_nan=True)
+    return ~close
 
 
 def mismatch(name: str, actual: np.ndarray, expected: np.ndarray, exact: bool = False) -> str:
@@ -86,4 +87,4 @@ def plain_equal(a: Any, b: Any) -> bool:
         return len(a) == len(b) and all(map(plain_equal, a, b))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(plain_equal(a[k], b[k]) for k in a)
-    return a == b
+    return bool(a == b)

@@ -6,7 +6,8 @@ changed in place.  Problems name shapes and kinds, never values.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -65,7 +66,7 @@ def _scalar(value: Any) -> np.ndarray:
     raise ContractError(f"returned {describe(value)}, not a scalar", "")
 
 
-def _check_cache(exercise: str, cache: Any, args: tuple) -> None:
+def _check_cache(exercise: str, cache: Any, args: tuple[Any, ...]) -> None:
     spec = EXERCISES[exercise]
     names = spec.cache
     listing = "(" + ", ".join(names) + ")"
@@ -78,7 +79,7 @@ def _check_cache(exercise: str, cache: Any, args: tuple) -> None:
             raise ContractError(f"cache[{n}] is not the input {name} (cache must be {listing})", CACHE_HINT)
 
 
-def read_outputs(exercise: str, value: Any, args: tuple) -> dict[str, np.ndarray]:
+def read_outputs(exercise: str, value: Any, args: tuple[Any, ...]) -> dict[str, np.ndarray]:
     """The output arrays of a student's return value, by name; raises ContractError."""
     spec = EXERCISES[exercise]
     names = spec.outputs
@@ -101,7 +102,7 @@ def read_outputs(exercise: str, value: Any, args: tuple) -> dict[str, np.ndarray
     return {names[0]: _array(value, names[0])}
 
 
-def changed_inputs(exercise: str, args: tuple, kwargs: Mapping[str, Any], inputs_after: Any) -> list[str]:
+def changed_inputs(exercise: str, args: tuple[Any, ...], kwargs: Mapping[str, Any], inputs_after: Any) -> list[str]:
     """Names of the inputs the call changed in place (inputs_after: (args, kwargs) after the call)."""
     if not (isinstance(inputs_after, (tuple, list)) and len(inputs_after) == 2):
         return []

@@ -22,7 +22,8 @@ import re
 import threading
 import traceback
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -104,12 +105,12 @@ _MUTANT_LOCK = threading.Lock()
 _SEEDED_OUTCOMES: dict[tuple[Mistake, str], dict[str, Any]] = {}
 
 
-def _call_mutant(function: Callable, case: Case) -> dict[str, Any]:
+def _call_mutant(function: Callable[..., Any], case: Case) -> dict[str, Any]:
     """The outcome of a (trusted) mutant on one case, in the form call_case records it (under _MUTANT_LOCK)."""
     args, kwargs = copy.deepcopy(case.args), copy.deepcopy(dict(case.kwargs))
     try:
         return {"value": to_plain(function(*args, **kwargs)), "error": None}
-    except Exception as error:  # the mistake may make the function raise, as the student's did
+    except Exception as error:  # noqa: BLE001 - the mistake may make the function raise, as the student's did
         # Where it raised: the function of the mutant's last frame (its helpers share its source).
         frames = [f.name for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith("<mutant")]
         return {"value": None, "error": {"type": type(error).__name__, "message": str(error),

@@ -5,9 +5,9 @@
 the call raised -> fail with the student's traceback; an input was changed in place -> fail;
 the return value breaks the contract (type, cache, scalar) -> fail with a hint; else each
 output is compared with the answer key (``compare``; masks exactly, as booleans).  The score
-follows ``scoring``: the fraction of cases passed, where the published examples alone earn nothing.  A failing exercise is diagnosed against the
-catalog of known mistakes (``mistakes``): a mistake is named only when it is confirmed
-(``diagnose``); otherwise the feedback says what the cases show (``observations``).
+follows ``scoring``: the fraction of cases passed, where the published examples alone earn nothing.
+A failing exercise is diagnosed against the catalog of known mistakes (``mistakes``): a mistake is
+named only when it is confirmed (``diagnose``); otherwise the feedback says what the cases show (``observations``).
 
 An exercise that calls earlier ones (its helpers) is graded with the student's own helpers.  Where
 it fails and one of its helpers fails its own check, a second run with the answer key's helper in
@@ -19,13 +19,20 @@ from __future__ import annotations
 import ast
 import dataclasses
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from ..assignment.cases import Case
 from ..assignment.exercises import EXERCISES, FUNCTIONS
-from .diagnose import (PUBLISHED_ONLY, PUBLISHED_ONLY_HINT, agrees_with_helpers_replaced, confirmed_mistake,
-                       published_only, raised_in_another_exercise)
+from .diagnose import (
+    PUBLISHED_ONLY,
+    PUBLISHED_ONLY_HINT,
+    agrees_with_helpers_replaced,
+    confirmed_mistake,
+    published_only,
+    raised_in_another_exercise,
+)
 from .mistakes import SOLUTIONS_FILE
 from .observations import failing_kind, identity_hint, observe
 from .result import CaseResult, ExerciseResult, ExerciseStatus, error_result, unanswered_result
@@ -33,7 +40,6 @@ from .scoring import credited, partial_credit
 from .trivial import discriminates
 from .unanswered import placeholder_line
 from .verdict import check_case, error_text, expected_outputs
-
 
 NO_CREDIT_FOR_PUBLISHED_ONLY = ("Only published examples, or cases a trivial answer also passes (the input returned, "
                                 "zeros, a constant), pass: they earn no points on their own. Points come with the "
@@ -44,8 +50,8 @@ def _not_implemented(exercise: str, outcome: dict[str, Any]) -> bool:
     """The call raised NotImplementedError in the exercise's own code (the template's), not in a
     helper it calls: an unanswered zero_pad does not make a written conv_forward unanswered."""
     error = outcome.get("error")
-    return bool(error) and error.get("type") == "NotImplementedError" \
-        and not raised_in_another_exercise(exercise, error_text(error)[0])
+    return bool(error and error.get("type") == "NotImplementedError"
+                and not raised_in_another_exercise(exercise, error_text(error)[0]))
 
 
 def check_exercise(exercise: str, cases: list[Case], outcomes: list[dict[str, Any]],
@@ -205,7 +211,7 @@ def helper_source(names: Iterable[str]) -> str:
     """
     source = SOLUTIONS_FILE.read_text(encoding="utf-8")
     wanted = set(names)
-    functions = {node.name: ast.get_source_segment(source, node) for node in ast.parse(source).body
+    functions = {node.name: ast.get_source_segment(source, node) or "" for node in ast.parse(source).body
                  if isinstance(node, ast.FunctionDef) and node.name in wanted}
     missing = wanted - functions.keys()
     if missing:

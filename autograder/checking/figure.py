@@ -9,7 +9,8 @@ case, so the student's own result there is at hand wherever the figure is checke
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -26,6 +27,8 @@ PADDING_FIGURE_CASE = "zero_pad/0"
 MAX_IMAGE_ENTRIES = 2**20
 
 HelperCalls = dict[str, tuple[list[Case], list[dict[str, Any]] | None]]
+# What a notebook drew: the guest's figures.Figure in the kernel, untrusted JSON read back from the sandbox.
+Figures = Sequence[Mapping[str, Any]]
 """Per helper: its cases and the student's own calls on them (None: not defined, or never finished)."""
 
 
@@ -73,7 +76,7 @@ def _padded_by_zeros(x: np.ndarray, x_pad: np.ndarray) -> bool:
                 and arrays_close(np.pad(x, grow[0] // 2), x_pad))
 
 
-def check_padding_figure(figures: list[dict[str, Any]], helpers: HelperCalls) -> ExerciseResult:
+def check_padding_figure(figures: Figures, helpers: HelperCalls) -> ExerciseResult:
     """Pass if some figure has two axes titled `x` and `x_pad` showing channel 0 of the first example
     before and after padding: the student's own zero_pad(x, 2) of the seeded x, or any zero-padding of
     the image drawn as x (figures: sandbox/guest/figures.extract_figures data)."""
@@ -103,11 +106,11 @@ def check_padding_figure(figures: list[dict[str, Any]], helpers: HelperCalls) ->
                                                "(draw them with fig, axarr = plt.subplots(1, 2)).")
 
 
-FIGURE_CHECKS: dict[str, Callable[[list[dict[str, Any]], HelperCalls], ExerciseResult]] = {
+FIGURE_CHECKS: dict[str, Callable[[Figures, HelperCalls], ExerciseResult]] = {
     "padding_figure": check_padding_figure}
 
 
-def check_figure(exercise: str, figures: list[dict[str, Any]], helpers: HelperCalls) -> ExerciseResult:
+def check_figure(exercise: str, figures: Figures, helpers: HelperCalls) -> ExerciseResult:
     """The result of the figure exercise `exercise` for the figures a notebook drew and the student's
     own calls of its helpers (EXERCISES[exercise].helpers)."""
     return FIGURE_CHECKS[exercise](figures, helpers)

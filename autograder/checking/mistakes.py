@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 import cnn_reference
 
@@ -155,7 +156,8 @@ _MISTAKES: tuple[Mistake, ...] = (
             "with pad > 0 they are shifted (or cut short at the edges). The forward pass cut its windows "
             "from the padded input, and dW must read the same windows."),
     Mistake("conv_backward", "gradients not initialized to zeros", "db = np.zeros(b.shape)",
-            "dW, db = np.random.default_rng().standard_normal(W.shape), np.random.default_rng().standard_normal(b.shape)",
+            "dW, db = np.random.default_rng().standard_normal(W.shape), "
+            "np.random.default_rng().standard_normal(b.shape)",
             "dW and db are off by arbitrary amounts: the gradients are accumulated with += into arrays "
             "that did not start at zero (random or uninitialized values). Start every gradient as an "
             "array of zeros of its parameter's shape.",
@@ -257,17 +259,19 @@ def mutant_source(mistake: Mistake) -> str:
     function = next(node for node in ast.parse(source).body
                     if isinstance(node, ast.FunctionDef) and node.name == mistake.exercise)
     for old, new in ((mistake.old, mistake.new), *mistake.also):
-        hits = [n for n in range(function.lineno - 1, function.end_lineno) if lines[n].strip() == old]
+        hits = [n for n in range(function.lineno - 1, function.end_lineno or len(lines)) if lines[n].strip() == old]
         assert len(hits) == 1, (f"catalog mistake {mistake.name!r}: {old!r} occurs {len(hits)} times "
-                                f"in {mistake.exercise} (expected exactly once): update autograder/checking/mistakes.py")
+                                f"in {mistake.exercise} (expected exactly once): "
+                                "update autograder/checking/mistakes.py")
         line = lines[hits[0]]
         lines[hits[0]] = line[: len(line) - len(line.lstrip())] + new
     return "\n".join(lines) + "\n"
 
 
-@functools.lru_cache(maxsize=None)
-def mutant(mistake: Mistake) -> Callable:
+@functools.cache
+def mutant(mistake: Mistake) -> Callable[..., Any]:
     """The exercise's function carrying the mistake (its helpers are the answer key's)."""
-    namespace: dict = {"__name__": f"mutant_{mistake.exercise}"}
+    namespace: dict[str, Any] = {"__name__": f"mutant_{mistake.exercise}"}
     exec(compile(mutant_source(mistake), f"<mutant: {mistake.name}>", "exec"), namespace)
-    return namespace[mistake.exercise]
+    function: Callable[..., Any] = namespace[mistake.exercise]
+    return function

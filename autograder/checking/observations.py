@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -52,7 +53,7 @@ def geometry(case: Case) -> Geometry:
         args.setdefault("hparameters", cache[-1])
     images = next((args[n] for n in ("A_prev", "X") if isinstance(args.get(n), np.ndarray)), None)
     window = args.get("x") if isinstance(args.get("x"), np.ndarray) else None
-    hparameters = args.get("hparameters") if isinstance(args.get("hparameters"), dict) else {}
+    hparameters = given if isinstance(given := args.get("hparameters"), dict) else {}
     shape = images.shape[1:3] if images is not None and images.ndim == 4 else \
         window.shape if window is not None and window.ndim == 2 else args.get("shape")
     pad = hparameters.get("pad", args.get("pad"))

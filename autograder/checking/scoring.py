@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Sequence
 
 
 def partial_credit(points: float, passed: int, total: int, granularity: float) -> float:

@@ -2,7 +2,7 @@
 
 Some cases are degenerate for an answer that computes nothing: pad = 0 makes zero_pad's answer its
 input, f = 1 with stride 1 makes pooling's its input, a window of equal entries makes every mask
-all True, a 1 × 1 window makes distribute_value's answer dz itself.  Passing such a case shows
+all True, a 1-by-1 window makes distribute_value's answer dz itself.  Passing such a case shows
 nothing, so only discriminating cases unlock or earn credit (scoring).  The family a case is
 measured against: each input array (also inside a cache), zeros, ones (all True), a fill with any
 number the call is given, and, for a hidden case, the published outputs of the exercise (a table
@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from ..assignment.cases import Case, seeded_cases
+from ..assignment.cases import Case
+from ..assignment.cases.seeded import seeded_cases
 from ..assignment.exercises import EXERCISES
 from ..assignment.expected import seeded_expected
 from .compare import mismatch

@@ -53,7 +53,8 @@ def _function_lines(exercise: str, sources: list[str]) -> list[str] | None:
 
 
 def _regions(lines: list[str]) -> list[list[str]]:
-    regions, current = [], None
+    regions: list[list[str]] = []
+    current: list[str] | None = None
     for line in lines:
         if START in line:
             current = []

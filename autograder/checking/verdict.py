@@ -88,4 +88,6 @@ def check_case(case: Case, outcome: dict[str, Any], expected: dict[str, np.ndarr
     mismatches = output_mismatches(case.exercise, outputs, expected)
     if mismatches and any(not output_mismatches(case.exercise, outputs, other) for other in tie_alternatives(case)):
         mismatches = {}
-    return CaseResult(case.label, case.kind, not mismatches, "; ".join(mismatches.values()), wrong=tuple(mismatches)), ""
+    return CaseResult(
+        case.label, case.kind, not mismatches, "; ".join(mismatches.values()), wrong=tuple(mismatches)
+    ), ""

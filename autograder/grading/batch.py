@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, NoReturn
 
 from ..local_files import UnreadableFile
 from ..results.record import Details, SubmissionRecord, crashed_record, unreadable_record
@@ -20,8 +21,11 @@ from .discover import Submission
 from .engines import Engine, LocalEngine, Task
 from .options import GradeOptions
 
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
-def _progress(total: int, enabled: bool | None):
+
+def _progress(total: int, enabled: bool | None) -> tqdm[NoReturn] | None:
     if enabled is None:
         enabled = sys.stderr.isatty()
     if not enabled or total == 0:

@@ -112,7 +112,7 @@ def is_course_root(path: Path) -> bool:
     return path.is_dir() and (path / "submitted").is_dir()
 
 
-def _entries(folder: Path) -> list[os.DirEntry]:
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
     return sorted(os.scandir(folder), key=lambda entry: entry.name)
 
 

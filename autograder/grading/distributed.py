@@ -20,9 +20,10 @@ import contextlib
 import os
 import re
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import GraderError
 from ..results.record import Details, SubmissionRecord, crashed_record
@@ -121,7 +122,7 @@ def _check_workers(client: Any) -> None:
     """Fail before grading, not submission by submission, when workers run another grader (or none)."""
     try:
         found = client.run(grader_fingerprint)
-    except Exception as error:  # noqa: BLE001 - a worker without the package fails to unpickle the call
+    except Exception as error:  # a worker without the package fails to unpickle the call
         raise SchedulerError(f"the Dask workers cannot run the grader ({type(error).__name__}: {error}); "
                              "install the same cnn-step-by-step version on every worker") from error
     mine = grader_fingerprint()
@@ -155,7 +156,8 @@ class DaskEngine:
     def window(self) -> int:
         # Asked again after every record (one small round trip per submission), so that workers
         # joining an adaptive cluster later get work too.
-        return max(1, sum(self.client.nthreads().values()))
+        threads: int = sum(self.client.nthreads().values())
+        return max(1, threads)
 
     def grade(self, tasks: list[Task], options: GradeOptions) -> Iterator[tuple[Task, SubmissionRecord]]:
         distributed = import_distributed()
@@ -191,7 +193,8 @@ class DaskEngine:
             raise SchedulerError(f"lost the Dask cluster ({outcome}); finished submissions are saved, "
                                  "re-run to grade the rest")
         if future.status == "finished":
-            return outcome
+            record: SubmissionRecord = outcome
+            return record
         # raise_errors=False hands over (type, exception, traceback); no key: graded again next run.
         return crashed_record(task.submission.student, task.submission.path, _crash_message(outcome[1]),
                               Details(sandbox=options.sandbox))

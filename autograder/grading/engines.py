@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Protocol
+from typing import Protocol
 
 from ..results.record import SubmissionRecord
 from .discover import Submission

@@ -27,13 +27,15 @@ from .options import GradeOptions
 from .pipeline import grade_submission
 
 
-def grade_options(*, timeout: float = 10.0, memory_mb: int = 1024, sandbox: str = "auto") -> tuple[GradeOptions, list[str]]:
+def grade_options(*, timeout: float = 10.0, memory_mb: int = 1024,
+                  sandbox: str = "auto") -> tuple[GradeOptions, list[str]]:
     """The options every grade of this grader uses, and the warnings to show about its sandbox
     (no bubblewrap, no cgroups); raises GraderError when the sandbox asked for cannot run here."""
     kind = resolve(sandbox)
     per_process_only = cgroups_unavailable()
     warnings = [w for w in (RLIMIT_WARNING if kind == "rlimit" else "", per_process_only) if w]
-    options = GradeOptions(sandbox=kind, cgroups=not per_process_only, limits=Limits(seconds=timeout, memory_mb=memory_mb),
+    options = GradeOptions(sandbox=kind, cgroups=not per_process_only,
+                           limits=Limits(seconds=timeout, memory_mb=memory_mb),
                            drop_cells=release().locked_test_cells, fingerprint=grader_fingerprint(),
                            cases=generator_digest())
     return options, warnings

@@ -11,7 +11,8 @@ import io
 import json
 import re
 import tokenize
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..assignment.exercises import FUNCTIONS
 from ..local_files import MAX_JSON_VALUES, MAX_SUBMISSION_BYTES, json_value_bound
@@ -32,7 +33,8 @@ _FORBIDDEN_IMPORT = re.compile(r"^[ \t\f]*(?:from|import)\s+(autograder|cnn_refe
 # The shape of the release's locked test cells, now and before the cell that loads the grader, for
 # copies whose whitespace a student's editor changed (the exact sources are in assignment.release;
 # either way they never run in the sandbox).
-_TEST_CELL = re.compile(r'\s*(?:from autograder\.notebook import grade\s+)?(?:_autograde|grade)\("\w+", globals\(\)\)\s*')
+_TEST_CELL = re.compile(r'\s*(?:from autograder\.notebook import grade\s+)?'
+                        r'(?:_autograde|grade)\("\w+", globals\(\)\)\s*')
 _ANY_FUNCTION = re.compile(r"^[ \t\f]*def\s+\w+\s*\(", re.MULTILINE)
 
 
@@ -91,11 +93,12 @@ def _source(value: Any, where: str) -> str:
 
 
 def _kind(value: Any) -> str:
-    names = {type(None): "null", bool: "a boolean", int: "a number", float: "a number", dict: "an object", list: "a list"}
+    names = {type(None): "null", bool: "a boolean", int: "a number", float: "a number", dict: "an object",
+             list: "a list"}
     return names.get(type(value), f"a {type(value).__name__}")
 
 
-def _objects(value: Any, what: str, filename: str) -> list[dict]:
+def _objects(value: Any, what: str, filename: str) -> list[dict[str, Any]]:
     """A notebook's list of cells (or worksheets): a list of JSON objects, else the file is damaged."""
     if value is None:
         return []

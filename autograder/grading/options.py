@@ -25,6 +25,6 @@ class GradeOptions:
         the student id, this student's cases), the dropped cells, the limits and the sandbox kind.
         A stored record with another key is regraded."""
         digest = hashlib.sha256(data)
-        digest.update(json.dumps([self.fingerprint, self.sandbox, self.cgroups, asdict(self.limits), sorted(self.drop_cells),
-                                  self.cases, student]).encode())
+        digest.update(json.dumps([self.fingerprint, self.sandbox, self.cgroups, asdict(self.limits),
+                                  sorted(self.drop_cells), self.cases, student]).encode())
         return digest.hexdigest()

@@ -17,13 +17,20 @@ from __future__ import annotations
 
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any
 
 from ..assignment.cases import Case, cases_for, seed_for
 from ..assignment.exercises import EXERCISES, FUNCTIONS, Kind
-from ..checking.exercise import (Substitution, case_passes, check_exercise, helper_source, helpers_to_substitute,
-                                 with_substitution)
+from ..checking.exercise import (
+    Substitution,
+    case_passes,
+    check_exercise,
+    helper_source,
+    helpers_to_substitute,
+    with_substitution,
+)
 from ..checking.figure import HelperCalls, check_figure
 from ..checking.result import ExerciseResult, error_result, missing_result, timeout_result
 from ..results.record import Details, SubmissionRecord, SubmissionStatus, crashed_record, unreadable_record
@@ -91,12 +98,14 @@ def run_in_sandbox(grading: Grading) -> None:
     grading.details.log = run.log[-MAX_LOG_IN_RECORD:]
     grading.details.flags = _flags(grading.cells, cell_errors)
     grading.details.sandbox_seconds = round(run.seconds, 3)
+    assert grading.details.timings is not None    # grade_submission starts it
     grading.details.timings.update(run.timings)
 
 
 def check(grading: Grading) -> None:
     """Every exercise's score, status, feedback and diagnosis (checking/)."""
     run, limits = grading.run, grading.options.limits
+    assert run is not None    # else run_in_sandbox made the record and the steps stopped
     for name, spec in EXERCISES.items():
         if spec.kind is Kind.FIGURE:
             grading.results[name] = check_figure(name, run.figures, _own_calls(grading, spec.helpers))
@@ -120,6 +129,7 @@ def substitute_helpers(grading: Grading) -> None:
     for name, helpers in substitutes.items():
         entry = run.exercises.get(name)
         if entry is not None and entry.status is RunStatus.DONE:
+            assert entry.outcomes is not None    # a DONE run has them (readback)
             passes = case_passes(name, grading.cases[name], entry.outcomes)
             grading.results[name] = with_substitution(grading.results[name], Substitution(helpers, passes),
                                                        grading.cases[name])
@@ -148,10 +158,12 @@ def grade_submission(submission: Submission, data: bytes, options: GradeOptions,
         for step in STEPS:
             begun = time.perf_counter()
             step(grading)
+            assert grading.details.timings is not None
             grading.details.timings[step.__name__] = round(time.perf_counter() - begun, 4)
             if grading.record is not None:
                 break
         result = grading.record
+        assert result is not None    # the last step makes it
     except Exception as error:  # noqa: BLE001 - a grader bug on one submission must not stop the class
         message = f"the grader failed on this submission: {type(error).__name__}: {error}"
         grading.details.grader_traceback = traceback.format_exc()[-3000:]
@@ -160,11 +172,11 @@ def grade_submission(submission: Submission, data: bytes, options: GradeOptions,
     return result
 
 
-def _cell_errors(run: RawRun) -> list[dict]:
+def _cell_errors(run: RawRun) -> list[dict[str, Any]]:
     return [{"cell": c.get("cell"), **c["error"]} for c in run.cells if isinstance(c.get("error"), dict)]
 
 
-def _flags(cells: list[str], cell_errors: list[dict]) -> list[str]:
+def _flags(cells: list[str], cell_errors: list[dict[str, Any]]) -> list[str]:
     modules = set(forbidden_imports(cells))
     modules |= {str(e.get("module")).split(".")[0] for e in cell_errors
                 if e.get("type") in ("ModuleNotFoundError", "ImportError")
@@ -176,6 +188,7 @@ def _flags(cells: list[str], cell_errors: list[dict]) -> list[str]:
 def _own_calls(grading: Grading, helpers: tuple[str, ...]) -> HelperCalls:
     """The student's own calls of each helper on its cases, from that helper's graded run (a figure
     shows what the student's own helper returned)."""
+    assert grading.run is not None
     entries = {h: grading.run.exercises.get(h) for h in helpers}
     return {h: (grading.cases[h], e.outcomes if e is not None and e.status is RunStatus.DONE else None)
             for h, e in entries.items()}
@@ -194,4 +207,5 @@ def _check_function(name: str, cases: list[Case], run: RawRun, limits: Limits, c
         return error_result(name, f"{name} went over the memory limit ({limits.memory_mb} MB) and was stopped")
     if entry.status is RunStatus.CRASHED:
         return error_result(name, f"{name} crashed the grading process ({entry.status}: {entry.detail})")
+    assert entry.outcomes is not None    # a DONE run has them (readback)
     return check_exercise(name, cases, entry.outcomes, cells)

@@ -5,10 +5,10 @@ from pathlib import Path
 
 from ..assignment.release import release
 from ..errors import GraderError
+from ..results.host_steps import HostFailures
 from ..results.reports.write import write_similarity
 from ..results.similarity import DEFAULT_THRESHOLD, Similarity, compare
 from .discover import discover, is_course_root
-from ..results.host_steps import HostFailures
 from .grade_class import course_of, written_cells
 
 

@@ -105,13 +105,15 @@ def canvas_import(records: list[SubmissionRecord], roster: Roster, columns: dict
         raise GraderError(f"the roster has no column {', '.join(map(repr, unknown))}; its assignment columns are: "
                           f"{', '.join(assignment_columns(roster)) or '(none)'}")
     if match not in roster.header:
-        raise GraderError(f"the roster has no column {match!r} to match students on; it has: {', '.join(roster.header)}")
+        raise GraderError(f"the roster has no column {match!r} to match students on; "
+                          f"it has: {', '.join(roster.header)}")
     # Ids that differ only in case ("Alice", "alice") are kept apart: each key lists all it could mean.
     by_id: dict[str, list[SubmissionRecord]] = {}
-    for record in records:
-        by_id.setdefault(record.student.casefold(), []).append(record)
+    for r in records:
+        by_id.setdefault(r.student.casefold(), []).append(r)
     rows: list[list[str]] = [[*IDENTITY, *columns],
-                             [POINTS_POSSIBLE, *[""] * (len(IDENTITY) - 1), *(number(POINTS[p]) for p in columns.values())]]
+                             [POINTS_POSSIBLE, *[""] * (len(IDENTITY) - 1),
+                              *(number(POINTS[p]) for p in columns.values())]]
     matched: set[str] = set()
     without = []
     ambiguous: dict[str, list[str]] = {}

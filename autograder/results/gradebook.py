@@ -24,7 +24,6 @@ from .record import SubmissionRecord
 from .store import write_text_atomic
 from .timestamp import parse_timestamp
 
-
 TIMESTAMP_BYTES = 1000
 SECRET_BYTES = 1000
 NBGRADER_TIMESTAMP = "%Y-%m-%d %H:%M:%S.%f UTC"   # what `nbgrader submit` writes (naive UTC, said)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -55,7 +56,7 @@ class Details:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Details":
+    def from_json(cls, data: dict[str, Any]) -> Details:
         """Read back; raises ValueError for a field of the wrong type, which no report could show."""
         names = {f.name for f in fields(cls)}
         details = cls(**{k: v for k, v in data.items() if k in names})
@@ -79,7 +80,7 @@ def _number(value: Any) -> bool:
     return type(value) in (int, float) and math.isfinite(value)
 
 
-def _optional(valid):
+def _optional(valid: Callable[[Any], bool]) -> Callable[[Any], bool]:
     return lambda value: value is None or valid(value)
 
 
@@ -125,7 +126,7 @@ class SubmissionRecord:
                 "details": self.details.to_json()}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "SubmissionRecord":
+    def from_json(cls, data: dict[str, Any]) -> SubmissionRecord:
         """A record read back from results.json or records/; raises ValueError when it is not one."""
         try:
             exercises = {name: ExerciseResult(float(e["score"]), float(e["max_score"]), ExerciseStatus(e["status"]),
@@ -141,7 +142,7 @@ class SubmissionRecord:
             raise ValueError(f"not a submission record: {error!r}") from None
 
 
-def all_exercises(result_for) -> dict[str, ExerciseResult]:
+def all_exercises(result_for: Callable[[str], ExerciseResult]) -> dict[str, ExerciseResult]:
     """Every exercise's result, in EXERCISES order, from `result_for(name)`."""
     return {name: result_for(name) for name in EXERCISES}
 

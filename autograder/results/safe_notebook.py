@@ -38,10 +38,11 @@ def safe_notebook(notebook: Any) -> NotebookNode:
     grade_ids: set[str] = set()
     cell_ids: set[str] = set()
     safe = [_cell(cell, grade_ids, cell_ids) for cell in _cells(notebook)]
-    return nbformat.v4.new_notebook(cells=safe, metadata=nbformat.from_dict(release().metadata))
+    made: NotebookNode = nbformat.v4.new_notebook(cells=safe, metadata=nbformat.from_dict(release().metadata))
+    return made
 
 
-def _cells(notebook: Any) -> list:
+def _cells(notebook: Any) -> list[Any]:
     """The cells of nbformat 4 (`cells`) or 3 (`worksheets[].cells`); whatever is no list is none."""
     if not isinstance(notebook, dict):
         return []
@@ -62,6 +63,7 @@ def _cell(cell: Any, grade_ids: set[str], cell_ids: set[str]) -> NotebookNode:
     cell = cell if isinstance(cell, dict) else {}
     source = _source(cell.get("source", cell.get("input")))   # a version-3 code cell's is its input
     kind = cell.get("cell_type")
+    safe: NotebookNode
     if kind == "code":
         safe = nbformat.v4.new_code_cell(source)
         nbgrader = _nbgrader_metadata(cell.get("metadata"), grade_ids)
@@ -90,7 +92,7 @@ def _nbgrader_metadata(metadata: Any, grade_ids: set[str]) -> dict[str, Any]:
     else:   # a cell nbgrader cannot name is no grade, solution or locked cell to formgrader
         return {}
     points = nbgrader.get("points")
-    if type(points) in (int, float) and math.isfinite(points):
+    if isinstance(points, (int, float)) and not isinstance(points, bool) and math.isfinite(points):
         kept["points"] = points
     if type(nbgrader.get("schema_version")) is int:
         kept["schema_version"] = nbgrader["schema_version"]

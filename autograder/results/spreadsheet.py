@@ -7,12 +7,12 @@ a formula on the instructor's machine (CSV injection).  Every cell we write goes
 `safe_cell`, which puts the spreadsheets' own "this is text" mark, a leading apostrophe, in front
 of such a cell.  Scores are never negative, so no number is changed.  Rows end with CRLF (RFC
 4180), so that a line break inside a cell is quoted rather than read as the end of a row.
-"""
+"""  # noqa: RUF002 - the full-width forms above are the point, not a typo
 from __future__ import annotations
 
 import csv
 import io
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 

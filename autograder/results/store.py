@@ -88,8 +88,8 @@ def read_results(out: Path) -> tuple[str, list[SubmissionRecord]]:
         document = json.loads((out / "results.json").read_text(encoding="utf-8"))
         return str(document["assignment"]), [SubmissionRecord.from_json(r) for r in document["submissions"]]
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise GraderError(f"cannot read {out / 'results.json'} ({error}): run `cnn-grade grade ... --out {out}` first") \
-            from None
+        raise GraderError(f"cannot read {out / 'results.json'} ({error}): "
+                          f"run `cnn-grade grade ... --out {out}` first") from None
 
 
 def results(records: list[SubmissionRecord], assignment: str, fingerprint: str,

@@ -21,9 +21,9 @@ import itertools
 import os
 import signal
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from ..errors import GraderError
 
@@ -74,7 +74,8 @@ class JobCgroup:
         return sum(int(line.split()[1]) for line in lines if line.startswith("oom_kill "))
 
     def kill_all(self) -> None:
-        """SIGKILL every process of the job until none is left (a fork between listing and kill is caught next round)."""
+        """SIGKILL every process of the job until none is left (a fork between listing and kill is
+        caught next round)."""
         deadline = time.monotonic() + SETTLE_SECONDS
         while (pids := self.processes()) and time.monotonic() < deadline:
             for pid in pids:
@@ -105,8 +106,9 @@ class Cgroups:
         self.version, self.parents, self.cpu = version, parents, cpu
 
     @classmethod
-    def open(cls) -> "Cgroups":
+    def open(cls) -> Cgroups:
         """This process's folder in every hierarchy; raises OSError (with the reason) when there is none."""
+        tops: tuple[Path, ...]
         if (ROOT / "cgroup.controllers").exists():
             found = set((ROOT / "cgroup.controllers").read_text().split())
             if not {"memory", "pids"} <= found:
@@ -139,7 +141,8 @@ class Cgroups:
                     _enable_controllers(parent, self.cpu)
                 if self.cpu and parent == self.parents[-1]:   # the cpu hierarchy's (v1), the one (v2)
                     name, one, most = CPU_WEIGHT[self.version]
-                    _succeeds(lambda: (parent.parent / name).write_text(str(min(most, one * (os.cpu_count() or 1)))))
+                    weight = str(min(most, one * (os.cpu_count() or 1)))
+                    _succeeds(lambda: (parent.parent / name).write_text(weight))  # noqa: B023 - called at once
 
     @contextlib.contextmanager
     def job(self, memory_mb: int, processes: int) -> Iterator[JobCgroup]:

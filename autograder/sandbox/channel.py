@@ -9,12 +9,13 @@ decoded here (see readback).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 OUTPUT_TAIL = 2000
 AFTER_KILL_SECONDS = 5.0     # for the end of file once a stopped job's processes are gone
@@ -93,10 +94,8 @@ def _send(channel: socket.socket, pending: memoryview) -> memoryview:
     except OSError:                    # the job is gone: nobody reads any more
         return memoryview(b"")
     if not pending:
-        try:
+        with contextlib.suppress(OSError):
             channel.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
     return pending
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from .guest import wire
 from .limits import Limits
@@ -24,7 +25,7 @@ class ExerciseJob:
     """What the sandbox needs to call one student function: its cases, and in a second run the
     helpers to take from the answer key instead of the student's own."""
 
-    cases: list[tuple[tuple, dict]]
+    cases: list[tuple[tuple[Any, ...], dict[str, Any]]]
     substitute: tuple[str, ...] = ()
 
 

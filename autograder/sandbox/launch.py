@@ -40,7 +40,7 @@ RLIMIT_WARNING = ("student code ran without bubblewrap, with resource limits onl
 SANDBOX_DISTRIBUTIONS = ("numpy", "matplotlib", "h5py")  # h5py: old versions import it
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def bwrap_works() -> bool:
     """True when /usr/bin/bwrap can create the namespaces we ask for on this machine."""
     bwrap = shutil.which("bwrap")
@@ -69,7 +69,7 @@ def _python_paths() -> list[Path]:
     return sorted({Path(os.path.realpath(p)) for p in (sys.base_prefix, sys.base_exec_prefix)})
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def sandbox_packages() -> tuple[Path, ...]:
     """Top-level files and folders of site-packages that the sandbox offers need (their requirements' closure)."""
     seen, todo, tops = set(), list(SANDBOX_DISTRIBUTIONS), set()
@@ -128,9 +128,9 @@ def _bwrap_prefix(bwrap: str) -> list[str]:
     command += ["--ro-bind", str(GUEST_DIR), f"{SANDBOX_GRADER_DIR}/{PACKAGE}"]
     if Path("/etc/fonts").is_dir():  # fontconfig's configuration (matplotlib finds system fonts)
         command += ["--ro-bind", "/etc/fonts", "/etc/fonts"]
-    return command + ["--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys", "--dev", "/dev",
-                      "--size", str(ZYGOTE_TMP_MB * 2**20), "--tmpfs", "/tmp",
-                      "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp"]
+    return [*command, "--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys", "--dev", "/dev",
+            "--size", str(ZYGOTE_TMP_MB * 2**20), "--tmpfs", "/tmp",
+            "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp"]
 
 
 def _python_command(python: str, site: str, grader_dir: str, entry: str, fd: int) -> list[str]:

@@ -17,8 +17,8 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from .cgroups import Cgroups, JobCgroup, unavailable
 from .channel import JobEnd
@@ -49,7 +49,7 @@ class SandboxPool:
         atexit.register(self.close)
 
     @contextlib.contextmanager
-    def slot(self) -> Iterator["Slot"]:
+    def slot(self) -> Iterator[Slot]:
         """A sandbox for one submission's jobs (run one after the other)."""
         slot = Slot(self)
         try:
@@ -147,7 +147,7 @@ class SandboxPool:
             self.cgroups.close()
         atexit.unregister(self.close)
 
-    def __enter__(self) -> "SandboxPool":
+    def __enter__(self) -> SandboxPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -177,7 +177,7 @@ class Slot:
                     self.zygote = self.pool.take_zygote()
                 return self.zygote.run(job, time.monotonic() + seconds, limits), failures[0] if failures else None
             except (ZygoteFailed, OSError, ValueError, subprocess.SubprocessError) as error:
-                failures.append(f"{type(error).__name__}: {error}" if not isinstance(error, ZygoteFailed) else str(error))
+                failures.append(str(error) if isinstance(error, ZygoteFailed) else f"{type(error).__name__}: {error}")
                 if self.zygote is not None:
                     self.pool.retire(self.zygote)
                     self.zygote = None

@@ -10,8 +10,9 @@ reaches a record.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -54,7 +55,7 @@ class RawRun:
 
     cells: list[dict[str, Any]] = field(default_factory=list)
     log: str = ""
-    figures: list[dict] = field(default_factory=list)
+    figures: list[dict[str, Any]] = field(default_factory=list)
     defined: list[str] = field(default_factory=list)
     exercises: dict[str, ExerciseRun] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)   # seconds per phase inside the sandbox
@@ -89,7 +90,7 @@ def _failure(end: JobEnd, budget: float, memory_mb: int) -> str:
         return "the submission sent more results than the grader accepts and was stopped"
     memory = (f" (the submission went over its memory limit of {memory_mb} MB, for all its processes together)"
               if end.oom_kills else "")
-    if end.status != 0:
+    if end.status:     # None (not known) only when the sandbox failed, handled above
         # The job's init reports a runner killed by signal n as 128 + n (a fresh process as -n).
         number = -end.status if end.status < 0 else end.status - 128 if end.status > 128 else 0
         how = f"was killed by signal {number}" if number else f"stopped with status {end.status}"
@@ -119,7 +120,7 @@ def _fail(what: str, why: str) -> InvalidAnswer:
     return InvalidAnswer(f"{what} {why}")
 
 
-def _record(value: Any, what: str, required: set[str], optional: frozenset[str] = frozenset()) -> dict:
+def _record(value: Any, what: str, required: set[str], optional: frozenset[str] = frozenset()) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _fail(what, "is not a record")
     missing, unknown = required - value.keys(), value.keys() - required - optional
@@ -148,7 +149,7 @@ def _seconds(value: Any, what: str) -> float:
     return float(value)
 
 
-def _list(value: Any, what: str, item: Callable[[Any, str], Any], limit: int) -> list:
+def _list(value: Any, what: str, item: Callable[[Any, str], Any], limit: int) -> list[Any]:
     if not isinstance(value, list) or len(value) > limit:
         raise _fail(what, f"is not a list of at most {limit} items")
     return [item(x, f"{what}[{i}]") for i, x in enumerate(value)]

@@ -27,9 +27,10 @@ import signal
 import socket
 import struct
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, ContextManager
+from typing import Any
 
 from .cgroups import JobCgroup
 from .channel import JobEnd, exchange
@@ -77,7 +78,7 @@ class Zygote:
     waits for its init and moves it into its cgroup: a write the kernel makes wait for an RCU grace
     period), so that the next job finds it ready while the grader checks this one's results."""
 
-    def __init__(self, job_cgroup: Callable[[Limits], ContextManager[JobCgroup | None]]) -> None:
+    def __init__(self, job_cgroup: Callable[[Limits], contextlib.AbstractContextManager[JobCgroup | None]]) -> None:
         self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._ids = itertools.count(1)
         self._job_cgroup = job_cgroup
@@ -172,7 +173,7 @@ class Zygote:
         data, ancillary, _, _ = ours.recvmsg(16, socket.CMSG_SPACE(CREDENTIALS.size))
         for level, kind, payload in ancillary:
             if data == b"ready" and level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
-                pid = CREDENTIALS.unpack(payload[:CREDENTIALS.size])[0]
+                pid: int = CREDENTIALS.unpack(payload[:CREDENTIALS.size])[0]
                 if _is_job_init(pid):
                     return pid
         self._status(number)
@@ -192,7 +193,7 @@ class Zygote:
             raise ZygoteFailed(f"the zygote answered {str(answer)[:100]}")
         return os.waitstatus_to_exitcode(answer["status"])
 
-    def _message(self, seconds: float) -> dict:
+    def _message(self, seconds: float) -> dict[str, Any]:
         if not select.select([self.control], [], [], seconds)[0]:
             raise ZygoteFailed("the zygote did not answer in time")
         data = self.control.recv(MAX_CONTROL_BYTES)

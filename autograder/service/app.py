@@ -51,7 +51,7 @@ class ServeOptions:
     port: int = 8765
     slots: int = 1
     queue: int = 16                # checks accepted beyond those being graded
-    rate: Rate = Rate(10, "hour")
+    rate: Rate = Rate(10, "hour")  # noqa: RUF009  Rate is frozen: one shared default is safe
     show: Show = Show.HINTS
     timeout: float = 10.0
     memory_mb: int = 1024

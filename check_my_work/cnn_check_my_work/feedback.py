@@ -47,7 +47,9 @@ class Feedback:
         said = str(self.reply.body.get("error", ""))
         opening = REFUSALS.get(self.reply.status, f"The check did not run (HTTP {self.reply.status}).")
         try:
-            again = f" You can check again {wait_text(float(self.reply.retry_after))}." if self.reply.retry_after else ""
+            again = (
+                f" You can check again {wait_text(float(self.reply.retry_after))}." if self.reply.retry_after else ""
+            )
         except ValueError:
             again = ""
         return " ".join(part for part in (opening, said) if part) + again
@@ -55,8 +57,11 @@ class Feedback:
     def _summary(self, record: dict[str, Any]) -> str:
         check = record.get("check") or {}
         score = _score(record)
-        parts = [f"Check #{check.get('id', '?')}", f"at {check['created']}" if check.get("created") else "",
-                 f"score {score}" if score else ""]
+        parts = [
+            f"Check #{check.get('id', '?')}",
+            f"at {check['created']}" if check.get("created") else "",
+            f"score {score}" if score else "",
+        ]
         return " · ".join(part for part in parts if part)
 
     def text(self) -> str:
@@ -76,7 +81,9 @@ class Feedback:
     def html(self) -> str:
         record = self.record
         if record is None:
-            return f'<div class="cnn-check-error" style="color:#b00;font-weight:bold">{html.escape(self.refusal())}</div>'
+            return (
+                f'<div class="cnn-check-error" style="color:#b00;font-weight:bold">{html.escape(self.refusal())}</div>'
+            )
         parts = [f"<h3>Feedback on {html.escape(self.path)}</h3>", f"<p>{html.escape(self._summary(record))}</p>"]
         if record.get("message"):
             parts.append(f"<p>{html.escape(str(record['message']))}</p>")
@@ -84,14 +91,19 @@ class Feedback:
             status = str(item.get("status", "?"))
             score = _score(item)
             colour = "#080" if status == "passed" else "#b00"
-            parts.append(f'<h4>{html.escape(name)} <span style="color:{colour}">{html.escape(status)}</span>'
-                         + (f" {html.escape(score)}" if score else "") + "</h4>")
+            parts.append(
+                f'<h4>{html.escape(name)} <span style="color:{colour}">{html.escape(status)}</span>'
+                + (f" {html.escape(score)}" if score else "")
+                + "</h4>"
+            )
             mistakes = "".join(f"<li>Likely mistake: {html.escape(str(m))}</li>" for m in item.get("diagnosis") or [])
             if mistakes:
                 parts.append(f"<ul>{mistakes}</ul>")
             lines = "".join(
-                f'<div style="color:#b00">{html.escape(line)}</div>' if line.lstrip().startswith("FAIL")
+                f'<div style="color:#b00">{html.escape(line)}</div>'
+                if line.lstrip().startswith("FAIL")
                 else f"<div>{html.escape(line)}</div>"
-                for line in str(item.get("feedback", "")).splitlines())
+                for line in str(item.get("feedback", "")).splitlines()
+            )
             parts.append(f'<pre style="white-space:pre-wrap;margin:0">{lines}</pre>')
         return '<div class="cnn-check-feedback">' + "".join(parts) + "</div>"

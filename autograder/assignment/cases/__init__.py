@@ -7,8 +7,9 @@ published outputs fails them, and two students do not get identical inputs.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 import numpy as np
 
@@ -25,7 +26,7 @@ class Case:
     exercise: str
     label: str                          # geometry only, never values: it is shown to the student
     kind: Literal["seeded", "hidden"]
-    args: tuple
+    args: tuple[Any, ...]
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     # "<exercise>/<n>" for the n-th seeded case: where its expected outputs live in expected.h5.
     key: str = ""

@@ -11,13 +11,14 @@ continuous draws, which have no ties.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 import cnn_reference
 
-HiddenCase = tuple[str, tuple, dict[str, Any]]
+HiddenCase = tuple[str, tuple[Any, ...], dict[str, Any]]   # (label, args, kwargs)
 
 # (m, n_H_prev, n_W_prev, n_C_prev, f, n_C, pad, stride).  Some sizes make (n - f + 2*pad) / stride
 # end in .5 or more, so rounding instead of flooring the output size shows.
@@ -61,7 +62,7 @@ def _conv_single_step(rng: np.random.Generator) -> list[HiddenCase]:
 
 
 def _conv_inputs(rng: np.random.Generator, m: int, H: int, W: int, C: int, f: int, n_C: int,
-                 pad: int, stride: int) -> tuple:
+                 pad: int, stride: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, int]]:
     return (rng.standard_normal((m, H, W, C)), rng.standard_normal((f, f, C, n_C)),
             rng.standard_normal((1, 1, 1, n_C)), {"pad": pad, "stride": stride})
 
@@ -71,7 +72,7 @@ def _conv_forward(rng: np.random.Generator) -> list[HiddenCase]:
 
 
 def _conv_backward(rng: np.random.Generator) -> list[HiddenCase]:
-    cases = []
+    cases: list[HiddenCase] = []
     for g in CONV_GEOMETRIES:
         A_prev, W, b, hp = _conv_inputs(rng, *g)
         Z, cache = cnn_reference.conv_forward(A_prev, W, b, hp)

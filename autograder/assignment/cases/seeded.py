@@ -8,8 +8,9 @@ it to the digits shown.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -49,7 +50,7 @@ def _decimals(number: str) -> int:
 class SeededCase:
     exercise: str
     label: str                         # what the student sees: the geometry, never values
-    args: tuple
+    args: tuple[Any, ...]
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     published: tuple[Published, ...] = ()
     shape: tuple[int, ...] | None = None  # published shape of the (first) output, if any
@@ -88,7 +89,7 @@ def _conv_single_step() -> list[SeededCase]:
 
 
 def _conv_forward() -> list[SeededCase]:
-    def case(shapes: tuple, hp: dict, row: str, mean: str, z_row: str, cache_row: str,
+    def case(shapes: tuple[tuple[int, ...], ...], hp: dict[str, int], row: str, mean: str, z_row: str, cache_row: str,
              label: str, select_row: Callable[[Any], Any]) -> SeededCase:
         A, W, b = _randn(*shapes)
         return SeededCase("conv_forward", label, (A, W, b, hp), published=(
@@ -126,9 +127,16 @@ def _conv_shape_cases() -> list[SeededCase]:
     ]
 
 
+def _of_output(select: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`select` applied to the first return value (A of pool_forward's (A, cache))."""
+    return lambda out: select(out[0])
+
+
 def _pool_forward() -> list[SeededCase]:
-    cases = []
-    published = (
+    cases: list[SeededCase] = []
+    # (A_prev's shape, f, stride, what, select, A's published shape, max mode's text, average mode's text)
+    published: tuple[tuple[tuple[int, ...], int, int, str, Callable[[Any], Any], tuple[int, ...] | None, str, str],
+                     ...] = (
         ((2, 4, 4, 3), 4, 1, "A", lambda A: A, None,
          "[1.74481176, 1.6924546, 2.10025514, 1.19891788, 1.51981682, 2.18557541]",
          "[-0.09498456, 0.11180064, -0.14263511, -0.09525108, 0.28325018, 0.33035185]"),
@@ -147,17 +155,18 @@ def _pool_forward() -> list[SeededCase]:
             cases.append(SeededCase(
                 "pool_forward", f"A_prev: {shape}, f = {f}, stride = {stride}, mode = {mode}",
                 (A_prev, hp), {"mode": mode},
-                published=(Published(what, lambda out, select=select: select(out[0]), text),), shape=out_shape))
+                published=(Published(what, _of_output(select), text),), shape=out_shape))
     (A_prev,) = _randn((2, 5, 5, 3))
     hp = {"f": 3, "stride": 2}
-    for mode, what, select, text in (
+    overlapping: tuple[tuple[str, str, Callable[[Any], Any], str], ...] = (
         ("max", "A[0]", lambda out: out[0][0],
          "[1.74481176, 0.90159072, 1.65980218, 1.74481176, 1.6924546, 1.65980218, "
          "1.13162939, 1.51981682, 2.18557541, 1.13162939, 1.6924546, 2.18557541]"),
         ("average", "A[1]", lambda out: out[0][1],
          "[-0.17313416, 0.32377198, -0.34317572, 0.02030094, 0.14141479, -0.01231585, "
          "0.42944926, 0.08446996, -0.27290905, 0.15077452, 0.28911175, 0.00123239]"),
-    ):
+    )
+    for mode, what, select, text in overlapping:
         cases.append(SeededCase(
             "pool_forward", f"A_prev: (2, 5, 5, 3), f = 3, stride = 2, mode = {mode}", (A_prev, hp),
             {"mode": mode}, published=(Published(what, select, text),), shape=(2, 2, 2, 3)))

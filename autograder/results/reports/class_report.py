@@ -8,18 +8,21 @@ from __future__ import annotations
 import base64
 import io
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...assignment.exercises import EXERCISES, EXTRA_POINTS, REQUIRED_POINTS, required_and_extra
 from ..record import SubmissionRecord, SubmissionStatus
 from ..similarity import Similarity
 from .render import render
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 TOP_MISTAKES = 10
 SLOWEST = 5
 
 
-def _png(figure) -> str:
+def _png(figure: Figure) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
     return base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -13,5 +14,5 @@ def environment() -> Environment:
                        autoescape=select_autoescape(["html"], default=True), trim_blocks=True, lstrip_blocks=True)
 
 
-def render(template: str, **context) -> str:
+def render(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)

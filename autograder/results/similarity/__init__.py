@@ -158,7 +158,8 @@ def class_fingerprints(code: Mapping[str, str], scaffold: list[str]) -> tuple[li
     return students, distinctive(prints, boilerplate, most_common(len(students)))
 
 
-def compare(submissions: Mapping[str, list[str]], scaffold: list[str], threshold: float = DEFAULT_THRESHOLD) -> Similarity:
+def compare(submissions: Mapping[str, list[str]], scaffold: list[str],
+            threshold: float = DEFAULT_THRESHOLD) -> Similarity:
     """The pairs of `submissions` (student -> code cells) sharing more than `threshold` of either
     one's distinctive written code; `scaffold` is the release's code cells.  Written code over
     MAX_COMPARED_CHARS is left out (`too_large`)."""
@@ -169,8 +170,8 @@ def compare(submissions: Mapping[str, list[str]], scaffold: list[str], threshold
     sizes = np.array([len(p) for p in prints], dtype=np.int64)
     first_share, second_share = shares(shared, sizes[first], sizes[second])
     chosen = np.flatnonzero(listed(shared, first_share, second_share, threshold))
-    order = sorted(chosen, key=lambda i: (-min(first_share[i], second_share[i]),
-                                          -max(first_share[i], second_share[i]), students[first[i]], students[second[i]]))
+    order = sorted(chosen, key=lambda i: (-min(first_share[i], second_share[i]), -max(first_share[i], second_share[i]),
+                                          students[first[i]], students[second[i]]))
     pairs = [SimilarPair(students[first[i]], students[second[i]], float(first_share[i]), float(second_share[i]),
                          bool(min(first_share[i], second_share[i]) > threshold)) for i in order]
     where = {student: n for n, student in enumerate(students)}

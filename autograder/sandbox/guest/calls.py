@@ -16,7 +16,8 @@ import time
 import traceback
 import types
 import warnings
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from .wire import to_plain
 
@@ -25,7 +26,7 @@ MAX_CAPTURED_CHARS = 2000
 GRADER_FILES = ("calls.py", "runner.py", "wire.py", "notebook.py")
 
 
-def with_helpers(function: Callable, helpers: Mapping[str, Callable]) -> Callable:
+def with_helpers(function: Callable[..., Any], helpers: Mapping[str, Callable[..., Any]]) -> Callable[..., Any]:
     """A copy of `function` whose global names in `helpers` resolve to the given functions.
 
     Used to grade e.g. conv_forward with the answer key's zero_pad, so a bug in the student's
@@ -50,7 +51,7 @@ def student_traceback(error: BaseException, limit: int = 8) -> list[str]:
     ]
     lines = [f'{_where(frame.filename)}, line {frame.lineno}, in {frame.name}: {(frame.line or "").strip()}'
              for frame in frames[-limit:]]
-    return lines + [f"{type(error).__name__}: {_truncate(str(error), 300)}"]
+    return [*lines, f"{type(error).__name__}: {_truncate(str(error), 300)}"]
 
 
 def _where(filename: str) -> str:
@@ -62,7 +63,7 @@ def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + f"... [{len(text) - limit} more characters]"
 
 
-def call_case(function: Callable, args: tuple, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+def call_case(function: Callable[..., Any], args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> dict[str, Any]:
     """Call function(*args, **kwargs) on private copies of the inputs.
 
     Returns {"value", "error", "inputs_after", "output", "seconds"}: the return value and the
@@ -78,7 +79,7 @@ def call_case(function: Callable, args: tuple, kwargs: Mapping[str, Any]) -> dic
         warnings.simplefilter("always")
         try:
             record["value"] = to_plain(function(*args, **kwargs))
-        except (Exception, SystemExit, RecursionError) as error:  # student code may raise anything
+        except (Exception, SystemExit, RecursionError) as error:  # noqa: BLE001 - student code may raise anything
             record["error"] = {
                 "type": type(error).__name__,
                 "message": _truncate(str(error), 500),
@@ -92,9 +93,9 @@ def call_case(function: Callable, args: tuple, kwargs: Mapping[str, Any]) -> dic
 
 
 def call_cases(
-    function: Callable,
-    cases: list[tuple[tuple, Mapping[str, Any]]],
-    helpers: Mapping[str, Callable] | None = None,
+    function: Callable[..., Any],
+    cases: list[tuple[tuple[Any, ...], Mapping[str, Any]]],
+    helpers: Mapping[str, Callable[..., Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """call_case on every (args, kwargs), with `helpers` bound in the function's globals."""
     bound = with_helpers(function, helpers or {})

@@ -38,7 +38,7 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _call_all(names: list[str], job: dict, namespace: dict, out: int) -> None:
+def _call_all(names: list[str], job: dict[str, Any], namespace: dict[str, Any], out: int) -> None:
     """In the child: each exercise's calls on its cases, its outcomes sent as one frame."""
     seconds = max(1, int(job["limits"]["exercise_seconds"]) + 1)
     hard = int(_cpu_seconds()) + len(names) * seconds + 1
@@ -61,7 +61,7 @@ def _call_all(names: list[str], job: dict, namespace: dict, out: int) -> None:
                                          "detail": "", "outcomes": outcomes}))
 
 
-def _fork_child(names: list[str], job: dict, namespace: dict) -> tuple[int, int]:
+def _fork_child(names: list[str], job: dict[str, Any], namespace: dict[str, Any]) -> tuple[int, int]:
     """(the child's pid, the read end of its pipe)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -116,7 +116,8 @@ def _ended(status: int, killed: bool) -> tuple[str, str]:
     return protocol.CRASHED, "it exited without sending its results"
 
 
-def _supervise(names: list[str], job: dict, namespace: dict, channel: int, timings: dict[str, float]) -> list[str]:
+def _supervise(names: list[str], job: dict[str, Any], namespace: dict[str, Any], channel: int,
+               timings: dict[str, float]) -> list[str]:
     """Run one child on `names`; forward each whole frame as its exercise's answer.  Returns the
     exercises after the one the child did not finish (empty when it finished them all)."""
     limits = job["limits"]
@@ -175,7 +176,7 @@ def _drain(fd: int, room: int) -> bytes:
     return b"".join(chunks)
 
 
-def grade_exercises(job: dict, namespace: dict, channel: int, timings: dict[str, float]) -> None:
+def grade_exercises(job: dict[str, Any], namespace: dict[str, Any], channel: int, timings: dict[str, float]) -> None:
     """Every defined exercise's outcomes forwarded whole, or its end reported, in the job's order."""
     names = [name for name in job["exercises"] if callable(namespace.get(name))]
     while names:

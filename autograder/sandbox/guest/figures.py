@@ -8,11 +8,20 @@ notebook's globals (``fig, axarr = plt.subplots(1, 2)``), so both are searched.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
 MAX_FIGURES = 50
+
+
+class Axes(TypedDict):
+    title: str
+    images: list[np.ndarray]    # each (height, width) or (height, width, channels)
+
+
+class Figure(TypedDict):
+    axes: list[Axes]
 
 
 def _candidates(value: Any) -> list[Any]:
@@ -29,19 +38,19 @@ def _image_arrays(ax: Any) -> list[np.ndarray]:
     return [np.array(a, dtype=float) for a in arrays if a is not None and np.asarray(a).dtype.kind in "biuf"]
 
 
-def extract_figures(namespace: dict) -> list[dict]:
+def extract_figures(namespace: dict[str, Any]) -> list[Figure]:
     """[{"axes": [{"title": str, "images": [ndarray]}]}] for every Figure reachable from
     `namespace` (directly, through an Axes, or inside a list / tuple / object array) or open in pyplot."""
     if "matplotlib.figure" not in sys.modules:
         return []
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+    from matplotlib.axes import Axes as PlotAxes
+    from matplotlib.figure import Figure as PlotFigure
 
     figures: dict[int, Any] = {}
     for value in list(namespace.values()):
         try:
             for item in _candidates(value):
-                figure = item if isinstance(item, Figure) else item.figure if isinstance(item, Axes) else None
+                figure = item if isinstance(item, PlotFigure) else item.figure if isinstance(item, PlotAxes) else None
                 if figure is not None and len(figures) < MAX_FIGURES:
                     figures.setdefault(id(figure), figure)
         except Exception:  # noqa: BLE001 - a student object that breaks isinstance or slicing holds no figure

@@ -15,6 +15,7 @@ can name.  Runs in forked children of the zygote only; stdlib (ctypes) only.
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
@@ -103,10 +104,8 @@ def mount_private_areas(tmp_bytes: int, inodes: int) -> None:
     flags = MS_NOSUID | MS_NODEV
     _mount("tmpfs", "/tmp", "tmpfs", flags, f"size={tmp_bytes},nr_inodes={inodes},mode=1777")
     _mount("tmpfs", "/dev/shm", "tmpfs", flags | MS_NOEXEC, f"size={tmp_bytes},nr_inodes={inodes},mode=1777")
-    try:
+    with contextlib.suppress(SetupError):
         _mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620")
-    except SetupError:
-        pass
     _check("sethostname", libc.sethostname(b"job", 3))
 
 

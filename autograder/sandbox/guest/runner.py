@@ -14,6 +14,7 @@ only.  Imports only the stdlib, numpy and its siblings in this folder.
 from __future__ import annotations
 
 import ast
+import contextlib
 import ctypes
 import io
 import linecache
@@ -28,7 +29,7 @@ from typing import Any
 from . import protocol, wire
 from .calls import student_traceback
 from .exercises import MEMORY_WORDS, grade_exercises
-from .figures import extract_figures
+from .figures import Figure, extract_figures
 
 MAX_JOB_BYTES = 256 * 2**20
 OPEN_FILES = 1024
@@ -48,7 +49,8 @@ class _BoundedLog(io.TextIOBase):
     """stdout/stderr of the student's cells, kept up to a bound (a print loop cannot fill memory)."""
 
     def __init__(self, limit: int) -> None:
-        self.limit, self.parts, self.size, self.dropped = limit, [], 0, 0
+        self.limit, self.size, self.dropped = limit, 0, 0
+        self.parts: list[str] = []
 
     def writable(self) -> bool:
         return True
@@ -73,13 +75,14 @@ def _error_record(error: BaseException, cell_seconds: float) -> dict[str, Any]:
                 "traceback": []}
     if isinstance(error, MemoryError):
         return {"type": "MemoryError", "message": f"the cell went over the {MEMORY_WORDS}", "traceback": []}
-    record = {"type": type(error).__name__, "message": str(error)[:500], "traceback": student_traceback(error)}
+    record: dict[str, Any] = {"type": type(error).__name__, "message": str(error)[:500],
+                              "traceback": student_traceback(error)}
     if isinstance(error, ImportError):
         record["module"] = getattr(error, "name", None)
     return record
 
 
-def _run_statement(statement: ast.stmt, filename: str, namespace: dict, deadline: float) -> None:
+def _run_statement(statement: ast.stmt, filename: str, namespace: dict[str, Any], deadline: float) -> None:
     left = deadline - time.monotonic()
     if left <= 0:
         raise CellTimeout()
@@ -92,7 +95,8 @@ def _run_statement(statement: ast.stmt, filename: str, namespace: dict, deadline
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 
-def run_cells(cells: list[str], namespace: dict, cell_seconds: float, notebook_seconds: float) -> list[dict[str, Any]]:
+def run_cells(cells: list[str], namespace: dict[str, Any], cell_seconds: float,
+              notebook_seconds: float) -> list[dict[str, Any]]:
     """exec every cell in one namespace, in order; errors are recorded per cell and grading goes on.
 
     More forgiving than a notebook: a cell runs statement by statement, so a failing line (say
@@ -120,7 +124,7 @@ def run_cells(cells: list[str], namespace: dict, cell_seconds: float, notebook_s
                 continue
             try:
                 _run_statement(statement, filename, namespace, grace_end if late else cell_end)
-            except BaseException as exc:  # student code may raise anything, SystemExit included
+            except BaseException as exc:  # noqa: BLE001 - student code may raise anything, SystemExit included
                 errors.append(_error_record(exc, cell_seconds))
                 if isinstance(exc, CellTimeout):
                     cell_end = time.monotonic()
@@ -128,7 +132,7 @@ def run_cells(cells: list[str], namespace: dict, cell_seconds: float, notebook_s
     return results
 
 
-def _set_limits(limits: dict) -> None:
+def _set_limits(limits: dict[str, Any]) -> None:
     """Soft = hard for every limit, so that student code cannot raise any of them again."""
     memory = int(limits["memory_mb"]) * 2**20
     files = int(limits["file_mb"]) * 2**20
@@ -146,13 +150,14 @@ def _set_limits(limits: dict) -> None:
             resource.setrlimit(kind, (value, value))
 
 
-def _read_job(channel: int) -> dict:
+def _read_job(channel: int) -> dict[str, Any]:
     data = bytearray()
     while chunk := os.read(channel, 1 << 20):
         data += chunk
         if len(data) > MAX_JOB_BYTES:
             raise ValueError("the job is larger than the runner accepts")
-    return wire.unpack(bytes(data))
+    job: dict[str, Any] = wire.unpack(bytes(data))    # the host's own message
+    return job
 
 
 def main(channel: int) -> int:
@@ -162,11 +167,9 @@ def main(channel: int) -> int:
     timings: dict[str, float] = {}
     start = time.perf_counter()
     # Imported before the memory limit (in a zygote they already are): their cost is paid once.
-    import numpy  # noqa: F401
-    try:
-        import matplotlib.pyplot  # noqa: F401
-    except ImportError:
-        pass
+    import numpy  # noqa: F401 - imported for its cost, not its name
+    with contextlib.suppress(ImportError):
+        import matplotlib.pyplot  # noqa: F401 - imported for its cost, not its name
     job = _read_job(channel)
     limits = job["limits"]
     _set_limits(limits)
@@ -184,12 +187,12 @@ def main(channel: int) -> int:
     finally:
         sys.stdout, sys.stderr = real_stdout, real_stderr
     defined = [name for name in job["exercises"] if callable(namespace.get(name))]
-    wire.write_frame(channel, wire.pack({"kind": protocol.NOTEBOOK, "cells": cells, "log": log.text(), "figures": figures,
-                              "defined": defined, "timings": timings}))
+    wire.write_frame(channel, wire.pack({"kind": protocol.NOTEBOOK, "cells": cells, "log": log.text(),
+                                         "figures": figures, "defined": defined, "timings": timings}))
     return 0
 
 
-def _figures(namespace: dict) -> list:
+def _figures(namespace: dict[str, Any]) -> list[Figure]:
     try:
         return extract_figures(namespace)
     except Exception:  # noqa: BLE001 - a broken figure is the padding check's business, not a crash

@@ -56,13 +56,15 @@ LD_W_ABS, JEQ_K, JGE_K, JSET_K, RET_K = 0x20, 0x15, 0x35, 0x45, 0x06
 OFFSET_NR, OFFSET_ARCH, OFFSET_ARG0 = 0, 4, 16   # struct seccomp_data; args[0]'s low word (little-endian)
 
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
+# (code, jump-if-true label or 0, jump-if-false label or 0, k), or (a label,)
+_Item = tuple[int, object, object, int] | tuple[str]
 
 
 def assemble(machine: str | None = None) -> bytes:
     """The filter as struct sock_filter[] bytes (u16 code, u8 jt, u8 jf, u32 k) for `machine`."""
     machine = machine or platform.machine()
     number = SYSCALLS[machine]
-    program: list[tuple] = []     # (code, jump-if-true label or 0, jump-if-false label or 0, k) or a label
+    program: list[_Item] = []
 
     def op(code: int, k: int, true: object = 0, false: object = 0) -> None:
         program.append((code, true, false, k))
@@ -104,15 +106,17 @@ def assemble(machine: str | None = None) -> bytes:
     return _link(program)
 
 
-def _link(program: list[tuple]) -> bytes:
+def _link(program: list[_Item]) -> bytes:
     """Resolve the labels into relative jumps (classic BPF jumps only forward, at most 255)."""
-    positions, index = {}, 0
+    positions: dict[object, int] = {}
+    index = 0
     for item in program:
         if len(item) == 1:
             positions[item[0]] = index
         else:
             index += 1
-    out, index = [], 0
+    out: list[bytes] = []
+    index = 0
     for item in program:
         if len(item) == 1:
             continue

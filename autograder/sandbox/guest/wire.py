@@ -27,7 +27,8 @@ import json
 import math
 import os
 import struct
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -133,7 +134,8 @@ def write_frame(fd: int, message: bytes) -> None:
 
 def frames(data: bytes, max_frames: int | None = None) -> list[bytes]:
     """The messages of a stream of frames; a cut-off frame, or more than `max_frames`, is an error."""
-    found, offset = [], 0
+    found: list[bytes] = []
+    offset = 0
     while offset < len(data):
         if max_frames is not None and len(found) == max_frames:
             raise WireError(f"more than {max_frames} messages")
@@ -207,7 +209,7 @@ def unpack(message: bytes) -> Any:
 def _arrays(view: memoryview, offset: int, references: int) -> list[np.ndarray]:
     """Every array after the JSON, each exactly as large as its meta says (nothing left over), and
     no more than `references`."""
-    arrays = []
+    arrays: list[np.ndarray] = []
     while offset < len(view):
         if len(arrays) == references:
             raise WireError(f"an array sent but never referenced (more arrays than the {references} references)")
@@ -260,7 +262,7 @@ def _decode(value: Any, arrays: list[np.ndarray], used: set[int], depth: int) ->
     return marker[1](value, arrays, used, depth)
 
 
-def _array(value: dict, arrays: list[np.ndarray], used: set[int], depth: int) -> np.ndarray:
+def _array(value: dict[str, Any], arrays: list[np.ndarray], used: set[int], depth: int) -> np.ndarray:
     index = value["__array__"]
     if type(index) is not int or not 0 <= index < len(arrays) or index in used:
         raise WireError("an array reference that is out of range or used twice")
@@ -268,27 +270,31 @@ def _array(value: dict, arrays: list[np.ndarray], used: set[int], depth: int) ->
     return arrays[index]
 
 
-def _float(value: dict, arrays: list[np.ndarray], used: set[int], depth: int) -> float:
+def _float(value: dict[str, Any], arrays: list[np.ndarray], used: set[int], depth: int) -> float:
     if value["__float__"] not in _FLOATS:
         raise WireError("a float marker that is not nan, inf or -inf")
     return _FLOATS[value["__float__"]]
 
 
-def _scalar(value: dict, arrays: list[np.ndarray], used: set[int], depth: int) -> dict:
+def _scalar(value: dict[str, Any], arrays: list[np.ndarray], used: set[int], depth: int) -> dict[str, Any]:
     number = _decode(value["__scalar__"], arrays, used, depth + 1)
     if type(number) not in (bool, int, float) or not isinstance(value["dtype"], str):
         raise WireError("a scalar marker that is not {__scalar__: number, dtype: str}")
     return {"__scalar__": number, "dtype": value["dtype"]}
 
 
-def _unsupported(value: dict, arrays: list[np.ndarray], used: set[int], depth: int) -> dict:
+def _unsupported(value: dict[str, Any], arrays: list[np.ndarray], used: set[int], depth: int) -> dict[str, Any]:
     if not isinstance(value["__unsupported__"], str):
         raise WireError("an unsupported-type marker without a type name")
     return value
 
 
-def _container(kind: Callable) -> Callable:
-    def decode(value: dict, arrays: list[np.ndarray], used: set[int], depth: int) -> Any:
+# A marker's decoder: (the marker's object, the message's arrays, the references used, the depth).
+_Decoder = Callable[[dict[str, Any], list[np.ndarray], set[int], int], Any]
+
+
+def _container(kind: type) -> _Decoder:
+    def decode(value: dict[str, Any], arrays: list[np.ndarray], used: set[int], depth: int) -> Any:
         (items,) = value.values()
         if kind is dict:
             if not isinstance(items, dict):
@@ -300,7 +306,7 @@ def _container(kind: Callable) -> Callable:
     return decode
 
 
-_MARKERS: dict[str, tuple[set[str], Callable]] = {
+_MARKERS: dict[str, tuple[set[str], _Decoder]] = {
     "__array__": ({"__array__"}, _array),
     "__tuple__": ({"__tuple__"}, _container(tuple)),
     "__dict__": ({"__dict__"}, _container(dict)),

@@ -33,6 +33,7 @@ import signal
 import socket
 import sys
 import traceback
+from typing import Any
 
 from . import jobbox, runner
 from .seccomp import Filter
@@ -89,7 +90,7 @@ def _job_init(seccomp: Filter, last_cap: int) -> None:
             os._exit(_exit_code(status))
 
 
-def _monitor(request: dict, job_fd: int, output_fd: int, zygote: int, seccomp: Filter, last_cap: int) -> None:
+def _monitor(request: dict[str, Any], job_fd: int, output_fd: int, zygote: int, seccomp: Filter, last_cap: int) -> None:
     """The job's monitor, in the zygote's namespaces: build the box, fork its init, wait. Never returns."""
     try:
         jobbox.prctl(jobbox.PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -115,7 +116,7 @@ def _monitor(request: dict, job_fd: int, output_fd: int, zygote: int, seccomp: F
         os._exit(EXIT_SETUP_FAILED)
 
 
-def _receive(control: socket.socket) -> tuple[dict | None, list[int]]:
+def _receive(control: socket.socket) -> tuple[dict[str, Any] | None, list[int]]:
     fds = array.array("i")
     data, ancillary, _, _ = control.recvmsg(MAX_REQUEST_BYTES, socket.CMSG_SPACE(2 * fds.itemsize))
     for level, kind, payload in ancillary:
@@ -129,7 +130,7 @@ def _warm_up() -> None:
     loaded (on its first figure, which is closed again), and every object made so far frozen out
     of the cyclic garbage collector, whose passes would otherwise touch, and so copy, the
     inherited pages in every job."""
-    import numpy  # noqa: F401
+    import numpy  # noqa: F401 - imported for its cost, not its name
     try:
         import matplotlib.pyplot
     except ImportError:
@@ -140,19 +141,20 @@ def _warm_up() -> None:
     gc.freeze()
 
 
-def _retire(control: socket.socket, request: dict, why: str, fds: list[int]) -> None:
+def _retire(control: socket.socket, request: dict[str, Any], why: str, fds: list[int]) -> None:
     for fd in fds:
         os.close(fd)
     control.send(json.dumps({"id": request.get("id"), "retire": why}).encode())
 
 
-def _await_job(control: socket.socket, request: dict, monitor: int, start: dict[str, object]) -> bool:
+def _await_job(control: socket.socket, request: dict[str, Any], monitor: int, start: dict[str, object]) -> bool:
     """Until the job's monitor ends (then its status is sent), answer the host's checks: the host
     may build a job's box ahead of its job and asks, right before the job starts, whether this
     zygote is unchanged.  False when the zygote must stop (it changed, or the host left)."""
     handle = os.pidfd_open(monitor)
+    waiting: list[socket.socket | int] = [control, handle]
     try:
-        while control in select.select([control, handle], [], [])[0]:     # else the monitor ended
+        while control in select.select(waiting, [], [])[0]:     # else the monitor ended
             check, fds = _receive(control)
             if check is None:
                 return False
