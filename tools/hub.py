@@ -13,7 +13,7 @@ then runs `jupyterhub -f tools/hub_config.py` on 127.0.0.1, waits until the hub 
 answer, and prints the URL and the logins.  Ctrl-C (or SIGTERM) stops the hub, its proxy, the
 students' servers and the service.
 
-    python -m tools.hub [--port 8000] [--state DIR] [--rate 10/hour] [--show hints|score]
+    python -m tools.hub [--port 8000] [--state DIR] [--rate 10/hour] [--show hints|score] [--students a,b]
 """
 from __future__ import annotations
 
@@ -81,12 +81,13 @@ def lay_out(state: Path, students: tuple[str, ...]) -> None:
     lab.write_config_dir("student", state / "jupyter-config")
 
 
-def settings(state: Path, port: int, python: Path, service_args: list[str]) -> dict[str, object]:
+def settings(state: Path, port: int, python: Path, service_args: list[str],
+             students: tuple[str, ...] = STUDENTS) -> dict[str, object]:
     """What tools/hub_config.py reads; the service command is SERVICE_API.md's."""
     venv_bin = Path(sys.executable).parent
     return {
         "state": str(state), "port": port, "hub_api_port": free_port(), "proxy_api_port": free_port(),
-        "service_port": free_port(), "password": PASSWORD, "students": list(STUDENTS), "instructor": INSTRUCTOR,
+        "service_port": free_port(), "password": PASSWORD, "students": list(students), "instructor": INSTRUCTOR,
         "proxy": str(venv_bin / "configurable-http-proxy"),
         "singleuser": str(python.parent / "jupyterhub-singleuser"),
         "jupyter_config": str(state / "jupyter-config"),
@@ -96,25 +97,26 @@ def settings(state: Path, port: int, python: Path, service_args: list[str]) -> d
     }
 
 
-def answers(url: str) -> bool:
-    """Whether anything answers HTTP at `url` (a refusal such as 401 counts: the server is up)."""
+def status_of(url: str) -> int | None:
+    """The HTTP status `url` answers with, or None when nothing answers."""
     try:
-        with urllib.request.urlopen(url, timeout=5):
-            return True
-    except urllib.error.HTTPError:
-        return True
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
     except (urllib.error.URLError, OSError):
-        return False
+        return None
 
 
-def wait_until_up(hub: subprocess.Popen[bytes], urls: list[str]) -> None:
+def wait_until_up(hub: subprocess.Popen[bytes], expected: dict[str, int]) -> None:
+    """Until each URL answers with its status (the proxy's own 404 before a route is added is not enough)."""
     deadline = time.monotonic() + STARTUP_SECONDS
-    for url in urls:
-        while not answers(url):
+    for url, status in expected.items():
+        while status_of(url) != status:
             if hub.poll() is not None:
                 raise SystemExit(f"JupyterHub exited with {hub.returncode} before {url} answered")
             if time.monotonic() > deadline:
-                raise SystemExit(f"{url} did not answer within {STARTUP_SECONDS} s")
+                raise SystemExit(f"{url} did not answer {status} within {STARTUP_SECONDS} s")
             time.sleep(0.5)
 
 
@@ -128,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rate", default="10/hour", help="the service's per-student rate limit")
     parser.add_argument("--show", choices=("hints", "score"), default="hints", help="what a check shows")
     parser.add_argument("--timeout", default="10", help="the service's grading timeout per submission, seconds")
+    parser.add_argument("--students", default=",".join(STUDENTS),
+                        help="comma-separated student logins (the tests need more than the demo's two)")
     return parser
 
 
@@ -135,9 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     state = (args.state or Path(tempfile.mkdtemp(prefix="cnn-hub-"))).resolve()
     python = args.python or student_env.ensure(HUB_STUDENT_VENV, extra=(singleuser_requirement(),))
-    lay_out(state, STUDENTS)
+    students = tuple(name for name in args.students.split(",") if name)
+    lay_out(state, students)
     config = settings(state, args.port, python,
-                      ["--rate", args.rate, "--show", args.show, "--timeout", args.timeout])
+                      ["--rate", args.rate, "--show", args.show, "--timeout", args.timeout], students)
     settings_file = state / "hub" / "settings.json"
     settings_file.write_text(json.dumps(config, indent=1), encoding="utf-8")
     env = dict(os.environ, CNN_HUB_SETTINGS=str(settings_file), CONFIGPROXY_AUTH_TOKEN=secrets.token_hex(32))
@@ -147,8 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda signum, _frame: hub.send_signal(signum))
     signal.signal(signal.SIGINT, lambda signum, _frame: hub.send_signal(signal.SIGTERM))
     url = f"http://127.0.0.1:{args.port}"
-    wait_until_up(hub, [f"{url}/hub/api/", f"http://127.0.0.1:{config['service_port']}/services/cnn-grade/api/me"])
-    logins = "\n".join(f"  {name:<10} password {PASSWORD}" for name in (*STUDENTS, INSTRUCTOR))
+    # Through the proxy: the hub's API answers 200, the service refuses a request without a login.
+    wait_until_up(hub, {f"{url}/hub/api/": 200, f"{url}/services/cnn-grade/api/me": 401})
+    logins = "\n".join(f"  {name:<10} password {PASSWORD}" for name in (*students, INSTRUCTOR))
     print(f"\nJupyterHub with 'Check my work' is up: open {url}/\n{logins}\n"
           f"  ({INSTRUCTOR} is a hub admin and sees every check at {url}/services/cnn-grade/api/checks)\n"
           f"state: {state}   (Ctrl-C to stop)", flush=True)

@@ -123,6 +123,7 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
         with contextlib.closing(CheckStore(checks)) if checks else contextlib.nullcontext() as store:
             graded = grade_all(submissions, out, options, engine=engine or LocalEngine(jobs), progress=progress,
                                reuse=store.record_for if store else None)
+            history = store.history(None) if store else None
         phases.done("grade")
         records = all_records(out)
         similarity = similar.result()
@@ -140,7 +141,7 @@ def grade_class(paths: list[Path], out: Path, *, jobs: int | None = None, timeou
     # Feedback pages are rewritten only for the students graded now (and any page that is missing).
     pages = set(graded) | {r.student for r in records if not (out / "feedback" / f"{r.student}.html").exists()}
     write_feedback_pages(out, records, course.name, failures, pages)
-    write_reports(out, records, course.name, similarity, failures, warning)
+    write_reports(out, records, course.name, similarity, failures, warning, history)
     warnings += failures.warnings()
     phases.done("reports")
     document = results(records, course.name, fingerprint, warning, failures.by_student)

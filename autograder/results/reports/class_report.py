@@ -1,5 +1,6 @@
 """The class report: score histogram, pass rate per exercise, commonest diagnosed mistakes, the pairs
-of similar submissions (results.similarity), slowest runs.
+of similar submissions (results.similarity), slowest runs, and the "Check my work" history when the
+course has a checks database (check_history.py).
 
 Plots are drawn with matplotlib (Agg) and embedded as base64 PNG, so report.html is one file.
 """
@@ -11,8 +12,10 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from ...assignment.exercises import EXERCISES, EXTRA_POINTS, REQUIRED_POINTS, required_and_extra
+from ..checks import Check
 from ..record import SubmissionRecord, SubmissionStatus
 from ..similarity import Similarity
+from .check_history import check_history
 from .render import render
 
 if TYPE_CHECKING:
@@ -70,10 +73,12 @@ def _mean_part(records: list[SubmissionRecord], part: int) -> float:
 
 
 def class_report_html(records: list[SubmissionRecord], assignment: str, similarity: Similarity,
-                      sandbox_warning: str = "") -> str:
+                      sandbox_warning: str = "", checks: list[Check] | None = None) -> str:
+    """The report; `checks` (the checks database's rows, None when there is none) adds what "Check my work" saw."""
     numbers = summary(records)
     return render("report.html", assignment=assignment, records=records, numbers=numbers, similarity=similarity,
                   plots=_plots(records, numbers["pass_rates"]), sandbox_warning=sandbox_warning,
                   flagged=[r for r in records if r.details.flags],
                   max_score=max((r.max_score for r in records), default=0.0),
-                  required_max=REQUIRED_POINTS, extra_max=EXTRA_POINTS)
+                  required_max=REQUIRED_POINTS, extra_max=EXTRA_POINTS,
+                  checks=check_history(checks, list(EXERCISES)) if checks else None)

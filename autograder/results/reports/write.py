@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..checks import Check
 from ..host_steps import HostFailures
 from ..record import SubmissionRecord
 from ..similarity import MAX_COMPARED_CHARS, Similarity
@@ -29,8 +30,9 @@ def write_feedback_pages(out: Path, records: list[SubmissionRecord], assignment:
 
 
 def write_reports(out: Path, records: list[SubmissionRecord], assignment: str, similarity: Similarity,
-                  failures: HostFailures, warning: str = "") -> None:
-    """grades.csv (a row per student, each in its guard), similarity.html and report.html."""
+                  failures: HostFailures, warning: str = "", checks: list[Check] | None = None) -> None:
+    """grades.csv (a row per student, each in its guard), similarity.html and report.html (with the
+    check history when `checks` is given)."""
     write_text_atomic(grades_csv(records, failures), out / "grades.csv")
     write_similarity(out, assignment, similarity)
-    write_text_atomic(class_report_html(records, assignment, similarity, warning), out / "report.html")
+    write_text_atomic(class_report_html(records, assignment, similarity, warning, checks), out / "report.html")
