@@ -179,11 +179,25 @@ def test_a_height_used_for_both_sides_is_not_called_swapped() -> None:
 def test_float_of_another_one_element_array_is_not_called_float_of_b() -> None:
     # float() of np.sum(..., keepdims=True), a (1, 1, 1) array, raises the same TypeError with the
     # same message as float(b) on every case; b itself is handled right (b.item()).  Only the line
-    # tells them apart, and it does not name b.
+    # tells them apart, and it does not name b: the general float()-of-an-array mistake, not float(b).
     step = graded(with_bugs(("conv_single_step", "Z = np.sum(s)", "Z = float(np.sum(s, keepdims=True))")))
     step = step["conv_single_step"]
-    assert step["score"] == 0 and step["diagnosis"] == [] and "float(b)" not in step["feedback"], step["feedback"]
-    assert "Hint: What the cases show: every case fails (it raises TypeError)." in step["feedback"]
+    assert step["score"] == 0 and step["diagnosis"] == ["float() or int() of an array"], step["feedback"]
+    assert "float(b)" not in step["feedback"]
+
+
+@pytest.mark.parametrize(("exercise", "line", "buggy", "name"), [
+    # int() of an array inline in conv_forward (the size as an array); np.int in distribute_value
+    ("conv_forward", "n_H = (n_H_prev - f + 2 * pad) // stride + 1",
+     "n_H = int(np.array([n_H_prev, f]) - f + 2 * pad) // stride + 1", "float() or int() of an array"),
+    ("distribute_value", "a = np.ones(shape) * average", "a = np.ones(shape, dtype=np.float) * average",
+     "NumPy's removed type aliases"),
+    ("pool_backward", "mask = create_mask_from_window(a_prev_slice)",
+     "mask = create_mask_from_window(a_prev_slice.astype(np.int))", "NumPy's removed type aliases"),
+])
+def test_a_mistake_read_from_the_line_that_raised(exercise: str, line: str, buggy: str, name: str) -> None:
+    result = graded(with_bugs((exercise, line, buggy)))[exercise]
+    assert name in result["diagnosis"], result["feedback"]
 
 
 def test_an_unanswered_helper_does_not_make_its_callers_unanswered() -> None:
@@ -204,3 +218,13 @@ def test_float_of_a_sum_with_b_is_float_of_b() -> None:
     # float(Z + b): the sum is a (1, 1, 1) array because of b; the line names b inside float().
     step = graded(with_bugs(("conv_single_step", "Z = Z + b.item()", "Z = float(Z + b)")))["conv_single_step"]
     assert step["diagnosis"] == ["float(b) on a (1, 1, 1) array"], step["feedback"]
+
+
+def test_pad_minus_pad_is_named_from_its_line_under_a_second_mistake() -> None:
+    # [pad:-pad] with any name, beside db summed over one example: the cases fit neither mutant alone,
+    # the line that raised on pad = 0 names the first.
+    result = graded(with_bugs(
+        ("conv_backward", "dA_prev[i, :, :, :] = da_prev_pad[pad:pad + n_H_prev, pad:pad + n_W_prev, :]",
+         "dA_prev[i, :, :, :] = da_prev_pad[pad:-pad, pad:-pad, :]"),
+        ("conv_backward", "db[:, :, :, c] += dZ[i, h, w, c]", "db[:, :, :, c] = np.sum(dZ[i, :, :, c])")))
+    assert result["conv_backward"]["diagnosis"] == ["X[pad:-pad] with pad = 0"], result["conv_backward"]["feedback"]

@@ -41,6 +41,10 @@ class Mistake:
     also: tuple[tuple[str, str], ...] = ()
 
 
+_PAD_SLICE_HINT = ("Stripping the padding with [pad:-pad] works for pad >= 1 but gives an empty slice when "
+                   "pad = 0 (-0 is 0, so the slice ends at the start). Give the end of the slice as pad plus "
+                   "the unpadded size.")
+
 _MISTAKES: tuple[Mistake, ...] = (
     Mistake("zero_pad", "padding every axis",
             'X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="constant", constant_values=0)',
@@ -66,6 +70,21 @@ _MISTAKES: tuple[Mistake, ...] = (
             # a sum with b as a term (float(Z + b)): b inside float's parentheses, one level of nesting.
             signature=r"float\((?:[^()\n]|\([^()\n]*\))*?\bb\b(?:[^()\n]|\([^()\n]*\))*\)[^\n]*\n"
                       r"TypeError: only 0-dimensional arrays can be converted to Python scalars"),
+    Mistake("conv_single_step", "float() or int() of an array", "Z = np.sum(s)", "Z = float(s)",
+            "float() and int() take a number, or an array of 0 dimensions: on NumPy >= 2.4 any other "
+            "array raises TypeError, even one holding a single element. NumPy arithmetic needs no "
+            "conversion; where one number is wanted, reduce the array first or take its single "
+            "element with an array method.",
+            # The student's line that raised calls float() or int() (on anything but b, which the
+            # mistake above names) and the error is NumPy's refusal to convert an array.
+            signature=r"\b(?:float|int)\((?![^\n]*\bb\b)[^\n]*\n"
+                      r"TypeError: only (?:0-dimensional|length-1|size-1) arrays can be converted to Python scalars"),
+    Mistake("distribute_value", "NumPy's removed type aliases", "average = dz / (f_H * f_W)",
+            "average = np.float(dz) / (f_H * f_W)",
+            "np.float, np.int, np.object, np.complex and np.str were other names of Python's own types: "
+            "deprecated in NumPy 1.20 and removed in NumPy 1.24, so they raise AttributeError now. Use "
+            "the builtin type itself, or a NumPy type with its size (np.float64, np.int64).",
+            signature=r"AttributeError: module 'numpy' has no attribute '(?:float|int|object|complex|str|unicode)'"),
     Mistake("conv_forward", "slice corners ignore the stride",
             "a_slice_prev = a_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :]",
             "a_slice_prev = a_prev_pad[h:h + f, w:w + f, :]",
@@ -136,9 +155,15 @@ _MISTAKES: tuple[Mistake, ...] = (
     Mistake("conv_backward", "X[pad:-pad] with pad = 0",
             "dA_prev[i, :, :, :] = da_prev_pad[pad:pad + n_H_prev, pad:pad + n_W_prev, :]",
             "dA_prev[i, :, :, :] = da_prev_pad[pad:-pad, pad:-pad, :]",
-            "Stripping the padding with [pad:-pad] works for pad >= 1 but gives an empty slice when "
-            "pad = 0 (-0 is 0, so the slice ends at the start). Give the end of the slice as pad plus "
-            "the unpadded size."),
+            _PAD_SLICE_HINT),
+    Mistake("conv_backward", "X[pad:-pad] with pad = 0",
+            "dA_prev[i, :, :, :] = da_prev_pad[pad:pad + n_H_prev, pad:pad + n_W_prev, :]",
+            "dA_prev[i, :, :, :] = da_prev_pad[pad:-pad, pad:-pad, :]",
+            _PAD_SLICE_HINT,
+            # The line that raised slices some array [pad:-pad] (any name, any axis) and the
+            # empty slice does not fit where it goes: seen even when another mistake hides it.
+            signature=r"\[[^\n]*\bpad\s*:\s*-\s*pad\b[^\n]*\n"
+                      r"(?:ValueError: (?:could not broadcast|operands could not be broadcast)|IndexError)"),
     Mistake("conv_backward", "db summed over one example only", "db[:, :, :, c] += dZ[i, h, w, c]",
             "db[:, :, :, c] = np.sum(dZ[i, :, :, c])",
             "db holds the gradient of one example only: it is overwritten for each example instead of "
