@@ -20,7 +20,7 @@ from ..local_files import UnreadableFile, read_regular
 from ..nbgrader_env import nbgrader_env
 from .autograded_notebook import write_autograded_notebook
 from .host_steps import HostFailures
-from .record import SubmissionRecord, SubmissionStatus
+from .record import SubmissionRecord
 from .store import write_text_atomic
 from .timestamp import parse_timestamp
 
@@ -71,8 +71,9 @@ def _write_autograded(course_root: Path, record: SubmissionRecord, assignment: s
     timestamp.txt in nbgrader's format as our strict grammar read it (empty when it read none:
     nbgrader then warns, never stops); submission_secret.txt, hex only.  No other file of the
     student's reaches formgrader or the feedback."""
-    if record.status is SubmissionStatus.UNREADABLE:   # a link, a FIFO, too large: nothing of it is shown
-        return
+    handed_in = course_root / "submitted" / record.student
+    if any(p.is_symlink() for p in (handed_in, handed_in / assignment, Path(record.path))):
+        return   # a linked submission (unreadable, said in its record): nothing is made for it
     folder = course_root / "autograded" / record.student / assignment
     if folder.is_symlink() or (folder.parent.is_symlink()):
         raise ValueError("a link where the autograded folder goes")
