@@ -160,9 +160,9 @@ _MISTAKES: tuple[Mistake, ...] = (
             "dA_prev[i, :, :, :] = da_prev_pad[pad:pad + n_H_prev, pad:pad + n_W_prev, :]",
             "dA_prev[i, :, :, :] = da_prev_pad[pad:-pad, pad:-pad, :]",
             _PAD_SLICE_HINT,
-            # The line that raised slices some array [pad:-pad] (any name, any axis) and the
+            # conv_backward's line that raised slices some array [pad:-pad] (any name, any axis) and the
             # empty slice does not fit where it goes: seen even when another mistake hides it.
-            signature=r"\[[^\n]*\bpad\s*:\s*-\s*pad\b[^\n]*\n"
+            signature=r", in conv_backward: [^\n]*\[[^\n]*\bpad\s*:\s*-\s*pad\b[^\n]*\n"
                       r"(?:ValueError: (?:could not broadcast|operands could not be broadcast)|IndexError)"),
     Mistake("conv_backward", "db summed over one example only", "db[:, :, :, c] += dZ[i, h, w, c]",
             "db[:, :, :, c] = np.sum(dZ[i, :, :, c])",

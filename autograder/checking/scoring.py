@@ -28,7 +28,8 @@ def credited(kinds: Sequence[str], passes: Sequence[bool], discriminating: Seque
     release, so passing them alone shows no working function, nor does passing a case where
     returning the input, zeros or a constant is right (a table of the former plus the latter
     would otherwise earn points with no code)."""
-    counted = [i for i, d in enumerate(discriminating) if d] or list(range(len(passes)))
+    # A trivial case earns nothing when passed, but failing it still costs: it leaves only when passed.
+    counted = [i for i, d in enumerate(discriminating) if d or not passes[i]] or list(range(len(passes)))
     hidden = [i for i in counted if kinds[i] == "hidden"]
     if hidden and not any(passes[i] for i in hidden):
         return 0, len(counted)
