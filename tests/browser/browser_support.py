@@ -68,6 +68,18 @@ def free_port() -> int:
 
 
 
+def stop(process: subprocess.Popen[bytes]) -> bool:
+    """SIGTERM `process`, SIGKILL it after SHUTDOWN_SECONDS; True when it stopped on SIGTERM."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=SHUTDOWN_SECONDS)
+        return True
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        return False
+
+
 def processes_mentioning(marker: str) -> list[tuple[int, str]]:
     """Live processes whose command line contains `marker` (server, launcher, kernels)."""
     found = []
@@ -131,12 +143,7 @@ def running_lab(view: str, root: Path, state: Path, python: Path | None = None) 
         wait_until_ready(lab, server, log)
         yield lab
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=SHUTDOWN_SECONDS)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        if not stop(server):
             pytest.fail(f"JupyterLab ignored SIGTERM for {SHUTDOWN_SECONDS} s:\n{log.read_text()[-4000:]}")
         leftovers = processes_mentioning(marker)
         for pid, _ in leftovers:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import ASSIGNMENT, REPO, free_port, processes_mentioning
+from browser_support import ASSIGNMENT, REPO, free_port, processes_mentioning, stop
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tools.hub import PASSWORD
@@ -33,7 +33,6 @@ SERVICE = "cnn-grade"
 # The hub, its proxy and the service start in about half a minute on two idle cores; the first
 # start also builds .venv-hub-student (once, like `make hub-demo`).
 STARTUP_SECONDS = 900
-SHUTDOWN_SECONDS = 60
 PANEL = "#cnn-check-my-work-panel"
 
 
@@ -102,12 +101,7 @@ def running_hub(state: Path, students: tuple[str, ...], *options: str) -> Iterat
             time.sleep(0.5)
         yield Hub(f"http://127.0.0.1:{port}", state)
     finally:
-        hub.send_signal(signal.SIGTERM)
-        try:
-            hub.wait(timeout=SHUTDOWN_SECONDS)
-        except subprocess.TimeoutExpired:
-            hub.kill()
-            hub.wait()
+        stop(hub)
         leftovers = processes_mentioning(marker)
         for pid, _ in leftovers:
             os.kill(pid, signal.SIGKILL)
